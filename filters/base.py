@@ -1,0 +1,42 @@
+"""The filter contract shared by every stage.
+
+A filter is split into ``score`` (expensive, done once, results stored in the ledger) and ``decide`` (cheap,
+threshold comparison, repeatable from stored scores). This mirrors datatrove's one-method filter but keeps the
+score, so audits and re-thresholding never need the raw input again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Protocol
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Outcome of one filter on one record: its scores and, when rejected, a human-readable reason."""
+
+    stage: str
+    scores: Mapping[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+
+    @property
+    def keep(self) -> bool:
+        return self.reason is None
+
+
+class RecordFilter(Protocol):
+    """What a per-record stage implements. ``columns`` are the ledger columns ``score`` fills."""
+
+    stage: str
+    columns: tuple[tuple[str, pa.DataType], ...]
+
+    def score(self, record: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def decide(self, scores: Mapping[str, Any]) -> str | None: ...
+
+
+def apply(flt: RecordFilter, record: Mapping[str, Any]) -> Verdict:
+    """Score then decide; the convenience used by tests and interactive use."""
+    scores = flt.score(record)
+    return Verdict(flt.stage, scores, flt.decide(scores))

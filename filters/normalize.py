@@ -1,0 +1,40 @@
+"""Title normalisation: one canonical Simplified-Chinese form that every later stage sees.
+
+Order matters: NFKC first (full-width letters/digits become ASCII so spam patterns and counting see one form), then
+invisible characters are removed (they are used to dodge keyword filters), then OpenCC Traditional->Simplified, then
+whitespace collapses. The raw title is kept next to it in the ledger.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from opencc import OpenCC
+
+# Zero-width and other invisible format characters seen in scraped titles.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def normalize_title(raw: str) -> tuple[str, bool]:
+    """Return (normalised title, whether OpenCC changed it, i.e. it was written in Traditional characters)."""
+    text = unicodedata.normalize("NFKC", raw)
+    text = _INVISIBLE.sub("", text)
+    simplified = _t2s().convert(text)
+    converted = simplified != text
+    return _SPACE.sub(" ", simplified).strip(), converted
+
+
+# Characters that carry no content for comparison: punctuation, symbols, separators, and emoji.
+_COMPARE_DROP = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def comparison_text(title: str) -> str:
+    """The form used for duplicate detection: lowercase, only letters and digits (brackets, spaces, emoji gone)."""
+    return _COMPARE_DROP.sub("", title.lower())

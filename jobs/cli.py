@@ -1,0 +1,27 @@
+"""``ykcurate``: one command, one subcommand per user task."""
+from __future__ import annotations
+
+import importlib
+import sys
+
+SUBCOMMANDS = {
+    "curate": ("jobs.curate", "run the curation pipeline (writes ledger + manifest)"),
+    "bench": ("jobs.bench", "benchmarks: `ykcurate bench text --records N`"),
+    "make-sample": ("jobs.make_sample", "write the bundled demo corpus with planted defects"),
+    "train-text-classifier": ("jobs.train_text_classifier", "train the fastText text-safety classifier"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in SUBCOMMANDS:
+        print("usage: ykcurate <command> [options]\n\ncommands:")
+        for name, (_, help_text) in SUBCOMMANDS.items():
+            print(f"  {name:<24}{help_text}")
+        return 0 if argv and argv[0] in ("-h", "--help") else 2
+    module = importlib.import_module(SUBCOMMANDS[argv[0]][0])
+    return module.main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

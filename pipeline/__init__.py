@@ -1,0 +1,1 @@
+"""Pipeline assembly: configuration, the stage graph and runner options."""

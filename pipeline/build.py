@@ -1,0 +1,26 @@
+"""The stage graph. ``build_text_phase`` wires the metadata stages in the order of ../shared/DESIGN.md."""
+from __future__ import annotations
+
+import apache_beam as beam
+
+from pipeline.config import Config
+from transforms.components import ConnectedComponents
+from transforms.exact_dup import ExactDedup
+from transforms.ledger import WriteLedger
+from transforms.near_dup import NearDedup
+from transforms.read import ReadRecords, ReadTask
+from transforms.text_filters import TextFilters
+
+
+def build_text_phase(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger_dir: str,
+                     ledger_partitions: int):
+    """read -> schema/duration/title_quality/language/text_safety -> exact_dup + near_dup -> clusters -> ledger."""
+    batches = pipeline | "Read" >> ReadRecords(tasks, config.read)
+    text = batches | "TextStages" >> TextFilters(config)
+    exact = text.items | "ExactDup" >> ExactDedup(config.exact_dup)
+    near_edges = text.items | "NearDup" >> NearDedup(config.near_dup)
+    labels = ((near_edges, exact.edges)
+              | "AllDupEdges" >> beam.Flatten()
+              | "Clusters" >> ConnectedComponents(config.near_dup.cc_rounds, config.near_dup.partitions))
+    return ({"rows": text.rows, "exact": exact.decisions, "labels": labels}
+            | "Ledger" >> WriteLedger(ledger_dir, ledger_partitions))

@@ -1,0 +1,182 @@
+"""Typed configuration loaded from a YAML recipe plus ``--set key=value`` overrides.
+
+Each stage reads only its own section, so a threshold has exactly one home. Unknown keys are an error: a typo in a
+threshold must never silently fall back to a default. The fingerprint (sha256 of the resolved config) goes into the
+manifest so two runs can be compared.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_RECIPE = Path(__file__).resolve().parent.parent / "configs" / "youku_mplug.yaml"
+
+
+class ConfigError(ValueError):
+    """Unusable configuration (unknown key, wrong type, unreadable file)."""
+
+
+@dataclass
+class ReadConfig:
+    batch_size: int = 2000
+    split_bytes: int = 8 << 20
+    max_title_chars: int = 1000
+
+
+@dataclass
+class DurationConfig:
+    min_seconds: float = 10.0
+    max_seconds: float = 120.0
+
+
+@dataclass
+class TitleQualityConfig:
+    min_chars: int = 5
+    max_chars: int = 40
+    max_char_run: int = 6
+
+
+@dataclass
+class LanguageConfig:
+    model_path: str = ""
+    keep_labels: list[str] = field(default_factory=lambda: ["zh", "yue", "wuu"])
+    min_han_share: float = 0.4
+    mixed_min_han_share: float = 0.2
+    mixed_min_prob: float = 0.5
+    max_kana_share: float = 0.1
+    min_kana_chars: int = 2
+    max_hangul_share: float = 0.1
+
+
+@dataclass
+class TextSafetyConfig:
+    lexicon_paths: list[str] = field(default_factory=list)
+    use_default_lexicon: bool = True
+    classifier_path: str = ""
+    classifier_threshold: float = 0.8
+    unsafe_labels: list[str] = field(default_factory=lambda: ["unsafe"])
+
+
+@dataclass
+class ExactDupConfig:
+    keys: list[str] = field(default_factory=lambda: ["md5", "video_path", "title_duration"])
+    partitions: int = 16
+
+
+@dataclass
+class NearDupConfig:
+    enabled: bool = True
+    num_perm: int = 112
+    bands: int = 56
+    rows: int = 2
+    ngram: int = 2
+    seed: int = 1
+    max_edits: int = 2
+    max_affix_chars: int = 8
+    min_chars: int = 4
+    duration_tolerance: float = 1.5
+    numbers_must_match: bool = True
+    max_bucket_texts: int = 400
+    partitions: int = 16
+    cc_rounds: int = 3
+
+
+@dataclass
+class LedgerConfig:
+    partitions: int = 0  # 0 = derive from input size
+
+
+@dataclass
+class Config:
+    read: ReadConfig = field(default_factory=ReadConfig)
+    duration: DurationConfig = field(default_factory=DurationConfig)
+    title_quality: TitleQualityConfig = field(default_factory=TitleQualityConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+    text_safety: TextSafetyConfig = field(default_factory=TextSafetyConfig)
+    exact_dup: ExactDupConfig = field(default_factory=ExactDupConfig)
+    near_dup: NearDupConfig = field(default_factory=NearDupConfig)
+    ledger: LedgerConfig = field(default_factory=LedgerConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def fingerprint(self) -> str:
+        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where or 'config'}: expected a mapping, got {type(data).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(f"unknown config key {where + '.' if where else ''}{unknown[0]} "
+                          f"(known: {', '.join(sorted(fields))})")
+    kwargs = {}
+    for name, value in data.items():
+        f = fields[name]
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        path = f"{where}.{name}" if where else name
+        if dataclasses.is_dataclass(default):
+            kwargs[name] = _build(type(default), value or {}, path)
+        else:
+            kwargs[name] = _coerce(value, default, path)
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, default: Any, path: str) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path}: expected true/false, got {value!r}")
+        return value
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{path}: expected a number, got {value!r}")
+        if isinstance(default, int) and not isinstance(value, int):
+            if not float(value).is_integer():
+                raise ConfigError(f"{path}: expected an integer, got {value!r}")
+            value = int(value)
+        return type(default)(value)
+    if isinstance(default, str):
+        return "" if value is None else str(value)
+    if isinstance(default, list):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise ConfigError(f"{path}: expected a list, got {value!r}")
+        return list(value)
+    return value
+
+
+def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = tree
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"--set {dotted}: {part} is not a section")
+    node[parts[-1]] = value
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Load a recipe (default: configs/youku_mplug.yaml) and apply ``key=value`` overrides (values parsed as YAML)."""
+    recipe = Path(path) if path else DEFAULT_RECIPE
+    try:
+        tree = yaml.safe_load(recipe.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {recipe}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config {recipe} is not valid YAML: {exc}") from exc
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--set expects key=value, got {item!r}")
+        _set_dotted(tree, key.strip(), yaml.safe_load(raw) if raw.strip() else "")
+    return _build(Config, tree, "")

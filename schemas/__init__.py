@@ -1,0 +1,1 @@
+"""Arrow schemas and record validation: the contracts between stages and with users."""

@@ -1,0 +1,66 @@
+"""The ledger: one row per input record, every run (the FIRM contract in ../shared/DESIGN.md).
+
+Columns are listed explicitly so the file is the documentation: identity and decision first, then the record's
+metadata, then one column per score. A score is null where its stage never ran for that record.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import pyarrow as pa
+
+STAGES: tuple[str, ...] = (
+    "schema", "duration", "title_quality", "language", "text_safety", "exact_dup", "near_dup",
+    "decode", "quality", "clip_score", "visual_safety", "category", "visual_dup", "balance",
+)
+TEXT_STAGES: tuple[str, ...] = STAGES[:7]
+STATUSES: tuple[str, ...] = ("kept", "rejected", "error")
+
+LEDGER_SCHEMA = pa.schema([
+    ("video_id", pa.string()),
+    ("status", pa.string()),
+    ("stage", pa.string()),
+    ("reason", pa.string()),
+    ("title", pa.string()),
+    ("title_raw", pa.string()),
+    ("category", pa.string()),
+    ("duration", pa.float64()),
+    ("video_path", pa.string()),
+    ("md5", pa.string()),
+    ("width", pa.int32()),
+    ("height", pa.int32()),
+    ("fps", pa.float32()),
+    ("extra", pa.string()),            # unknown input fields, as JSON
+    ("source", pa.string()),           # input file and byte offset / row number
+    ("record_id", pa.int64()),         # file index << 40 | offset: unique per input record, stable across runs
+    # title_quality
+    ("title_traditional", pa.bool_()),
+    ("title_chars", pa.int32()),
+    ("title_max_run", pa.int32()),
+    ("title_spam", pa.string()),
+    # language
+    ("lang_label", pa.string()),
+    ("lang_prob", pa.float32()),
+    ("script_units", pa.int32()),
+    ("han_share", pa.float32()),
+    ("kana_share", pa.float32()),
+    ("hangul_share", pa.float32()),
+    ("latin_share", pa.float32()),
+    # text_safety
+    ("safety_term", pa.string()),
+    ("safety_category", pa.string()),
+    ("safety_prob", pa.float32()),
+    # exact_dup / near_dup
+    ("dup_key", pa.string()),          # which exact key matched: video_id | md5 | video_path | title_duration
+    ("dup_of", pa.string()),           # video_id of the record kept instead (exact or near)
+    ("near_dup_cluster", pa.int64()),  # record_id of the cluster representative; set on every member incl. it
+])
+
+COLUMNS: tuple[str, ...] = tuple(LEDGER_SCHEMA.names)
+
+
+def to_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+    """Rows (dicts, missing keys = null) to an Arrow table with exactly the ledger schema."""
+    rows = list(rows)
+    columns = {name: [row.get(name) for row in rows] for name in COLUMNS}
+    return pa.Table.from_pydict(columns, schema=LEDGER_SCHEMA)

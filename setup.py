@@ -1,0 +1,46 @@
+"""ykcurate: curation of Chinese video-text corpora (Youku-mPLUG style) on Apache Beam.
+
+Works both for `pip install .` and as Dataflow's `--setup_file` (no reliance on the current directory: paths are
+relative to this file). Versions are pinned to the set verified on Debian 12 / Python 3.11 (../shared/STACK.md).
+"""
+from pathlib import Path
+
+from setuptools import setup
+
+HERE = Path(__file__).resolve().parent
+
+CORE = [
+    "apache-beam==2.77.0",
+    "pyarrow==25.0.1",          # Beam 2.77 caps pyarrow<26
+    "numpy==2.4.6",             # Beam 2.77 caps numpy<2.5
+    "PyYAML==6.0.4",
+    "opencc==1.4.2",
+    "datasketch==2.0.0",
+    "pyahocorasick==2.3.1",
+    "fasttext-numpy2==0.10.4",  # the `fasttext` module; official fasttext 0.9.3 breaks on NumPy 2
+    "rapidfuzz==3.14.6",
+    "psutil==7.2.2",
+]
+MEDIA = [
+    "ffmpeg-python==0.2.0",
+    "decord==0.6.0",
+    "torch==2.14.1",            # pin both: an unpinned torch pulls a multi-GB CUDA build; 2.13 breaks torchvision
+    "torchvision==0.29.1",
+    "open_clip_torch==3.3.0",
+    "transformers==5.24.0",
+    "webdataset==1.0.2",
+]
+DEV = ["pytest==9.2.0", "duckdb==2.0.1", "pandas==3.1.1"]
+
+setup(
+    name="ykcurate",
+    version="0.1.0",
+    description=(HERE / "setup.py").read_text(encoding="utf-8").split('"""')[1].strip().splitlines()[0],
+    python_requires=">=3.11,<3.12",
+    packages=["pipeline", "filters", "transforms", "schemas", "jobs", "bench", "configs"],
+    package_data={"filters": ["data/*"], "configs": ["*.yaml"]},
+    include_package_data=True,
+    install_requires=CORE,
+    extras_require={"media": MEDIA, "dev": DEV, "all": MEDIA},
+    entry_points={"console_scripts": ["ykcurate=jobs.cli:main"]},
+)

@@ -1,0 +1,39 @@
+import numpy as np
+
+from filters.near_dup import bucket_pairs, group_identical, link_segments, similar
+from pipeline.config import NearDupConfig
+
+CFG = NearDupConfig()
+
+
+def test_similar_accepts_edits_and_affixes_and_keeps_numbers_apart():
+    assert similar("王者荣耀李白连招教学", "王者荣耀李白连招教程", CFG) == "edit distance 1"
+    assert similar("王者荣耀李白连招教学", "王者荣耀李白连招教学高清版", CFG) == "suffix 高清版"
+    assert similar("王者荣耀李白连招教学", "官方正版王者荣耀李白连招教学", CFG) == "prefix 官方正版"
+    assert similar("甄嬛传第3集", "甄嬛传第4集", CFG) is None
+    assert similar("今天做个红烧肉", "周末去海边玩", CFG) is None
+    assert similar("猫咪", "狗狗", CFG) is None  # too short to judge
+
+
+def test_group_identical_chains_by_duration_linearly():
+    members = [("搞笑视频", i, f"v{i}", 30.0 + (i % 3) * 0.5) for i in range(100_000)]
+    members += [("搞笑视频", 10**6, "far", 90.0), ("别的", 5, "x", 30.0)]
+    rows, edges = group_identical(members, 1.5)
+    by_text = {text: segs for _, text, segs in rows}
+    assert len(by_text["搞笑视频"]) == 2          # one chain near 30 s, one lone record at 90 s
+    assert len(edges) == 100_000 - 1               # every copy points at the representative
+    assert {rep for _, rep in edges} == {(0, "v0")}
+
+
+def test_link_segments_uses_duration_ranges():
+    a = [((1, "a"), 30.0, 31.0)]
+    b = [((2, "b"), 32.4, 33.0), ((3, "c"), 60.0, 60.0)]
+    assert link_segments(a, b, 1.5) == [((1, "a"), (2, "b"))]
+
+
+def test_bucket_pairs_dedupes_and_bounds_large_buckets():
+    keys = np.array([1, 1, 1, 2, 2, 3], dtype=np.uint64)
+    hashes = np.array([10, 11, 11, 12, 13, 14], dtype=np.int64)
+    assert bucket_pairs(keys, hashes, 100) == {(10, 11), (12, 13)}
+    big = bucket_pairs(np.zeros(1000, dtype=np.uint64), np.arange(1000, dtype=np.int64), 10)
+    assert len(big) <= 1000 * 9

@@ -111,7 +111,10 @@ def train_text_classifier(input_path: str | Path, output_path: str | Path, *, ep
                                       bucket=bucket, minCount=1, loss="softmax", seed=seed, verbose=0)
         if threads:
             params["thread"] = threads
-        model = fasttext.train_supervised(**params)
+        try:
+            model = fasttext.train_supervised(**params)
+        except RuntimeError as exc:  # fastText's NaN check: high lr, or a tiny dim x bucket input matrix
+            raise ValueError(f"fastText training failed ({exc}); try a lower lr or a larger dim/bucket") from exc
         model.save_model(str(output_path))
         if not quantize:
             note = "quantisation disabled"

@@ -14,8 +14,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
+from filters.exact_dup import KEY_ORDER
 from schemas.ledger import to_table
 from transforms.batching import by_partition, first
+
+_RANK = {kind: i for i, kind in enumerate(KEY_ORDER)}
 
 
 def _rows_keyed(rows: list[dict], partitions: int):
@@ -55,7 +58,11 @@ def write_table(table: pa.Table, path: str) -> None:
 
 def _merge_and_write(joined, directory: str, partitions: int):
     partition, groups = joined
-    exact = {rid: d for chunk in groups["exact"] for rid, d in chunk}
+    exact: dict[int, dict] = {}
+    for chunk in groups["exact"]:
+        for rid, decision in chunk:  # a record can be a later copy under several keys, each in its own shard
+            if rid not in exact or _RANK[decision["dup_key"]] < _RANK[exact[rid]["dup_key"]]:
+                exact[rid] = decision
     labels = {rid: rep for chunk in groups["labels"] for rid, rep in chunk}
     rows = [finalize(row, exact.get(row["record_id"]), labels.get(row["record_id"]))
             for chunk in groups["rows"] for row in chunk]

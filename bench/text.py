@@ -1,0 +1,125 @@
+"""``ykcurate bench text``: throughput, per-stage cost, peak memory and accuracy of the text phase.
+
+End to end means what a user waits for: ``ykcurate curate --phase text`` as a fresh process, start-up included,
+on a generated corpus with planted defects. Peak memory is the highest summed RSS of that process and all its
+Beam worker processes. Per-stage rates come from running each stage's plain-Python code on one core over the same
+records, which is what the stage costs inside the pipeline minus Beam's overhead.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.corpus import write_corpus
+from bench.quality import evaluate
+from filters.minhash import band_keys, signatures
+from filters.normalize import comparison_text
+from filters.text_chain import TextChain
+from pipeline.config import load_config
+from pipeline.manifest import read_ledger
+from transforms.read import plan_reads, read_batches
+
+
+class PeakRSS(threading.Thread):
+    """Samples the summed RSS of a process tree every 50 ms."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root, self.peak, self.stopped = psutil.Process(pid), 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+
+def stage_rates(records_path: str, config_overrides: list[str], limit: int = 50_000) -> dict[str, float]:
+    """Records/s of each text stage on one core, over the first ``limit`` records."""
+    config = load_config(None, config_overrides)
+    batches, n = [], 0
+    started = time.perf_counter()
+    for task in plan_reads([records_path], config.read):
+        for batch in read_batches(task, config.read):
+            batches.append(batch)
+            n += len(batch)
+            if n >= limit:
+                break
+        if n >= limit:
+            break
+    read_seconds = time.perf_counter() - started
+    chain = TextChain(config)
+    texts = []
+    for batch in batches:
+        texts.extend(item[7] for item in chain.process(batch) if item[2])
+    started = time.perf_counter()
+    nd = config.near_dup
+    for i in range(0, len(texts), config.read.batch_size):
+        band_keys(signatures(texts[i:i + config.read.batch_size], nd.num_perm, nd.ngram, nd.seed), nd.bands, nd.rows)
+    minhash_seconds = time.perf_counter() - started
+    rates = {"read+parse+validate": n / read_seconds}
+    rates.update({stage: n / s for stage, s in chain.seconds.items() if s > 0})
+    rates["minhash+bands"] = len(texts) / minhash_seconds if minhash_seconds else float("inf")
+    return {k: round(v, 1) for k, v in rates.items()}
+
+
+def end_to_end(records_path: str, output: str, extra_args: list[str]) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "jobs.curate", "--phase", "text", "--input", records_path, "--output", output,
+           "--quiet", *extra_args]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    sampler = PeakRSS(proc.pid)
+    sampler.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    sampler.stopped.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"curate failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(sampler.peak / 2**20, 1), "command": " ".join(cmd)}
+
+
+def run_text_bench(records: int, workdir: str, seed: int = 0, extra_args: list[str] | None = None,
+                   stages: bool = True) -> dict[str, Any]:
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    records_path, truth_path = str(work / "records.jsonl"), str(work / "truth.jsonl")
+    write_corpus(records_path, records, seed=seed, truth_path=truth_path)
+    result: dict[str, Any] = {"records": records, "cores": os.cpu_count()}
+    e2e = end_to_end(records_path, str(work / "out"), extra_args or [])
+    e2e["records_per_second"] = round(records / e2e["seconds"], 1)
+    result["end_to_end"] = e2e
+    ledger = read_ledger(str(work / "out" / "ledger"))
+    result["ledger_rows"] = ledger.num_rows
+    result["quality"] = evaluate(ledger, truth_path)
+    if stages:
+        result["stage_records_per_second_one_core"] = stage_rates(records_path, [])
+    return result
+
+
+def format_report(result: dict[str, Any]) -> str:
+    e2e = result["end_to_end"]
+    lines = [f"records: {result['records']:,}  ledger rows: {result['ledger_rows']:,}  cores: {result['cores']}",
+             f"end to end: {e2e['seconds']} s = {e2e['records_per_second']:,} records/s, "
+             f"peak RSS {e2e['peak_rss_mb']} MB (all processes)"]
+    for stage, rate in result.get("stage_records_per_second_one_core", {}).items():
+        lines.append(f"  {stage:<22}{rate:>14,.0f} records/s (one core)")
+    lines.append("quality:")
+    lines.extend(f"  {k:<38}{v}" for k, v in result["quality"].items())
+    return "\n".join(lines)
+
+
+def write_json(result: dict[str, Any], path: str) -> None:
+    Path(path).write_text(json.dumps(result, indent=2, ensure_ascii=False))

@@ -1,0 +1,40 @@
+"""``ykcurate bench text --records N``: generate a corpus, run the text phase, report speed, memory and accuracy."""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from typing import Any
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ykcurate bench")
+    sub = p.add_subparsers(dest="what", required=True)
+    text = sub.add_parser("text", help="text phase on a generated corpus with planted defects")
+    text.add_argument("--records", type=int, default=200_000)
+    text.add_argument("--seed", type=int, default=0)
+    text.add_argument("--workdir", help="where the corpus and output go (default: a temporary directory)")
+    text.add_argument("--no-stages", action="store_true", help="skip the one-core per-stage measurement")
+    text.add_argument("--json", help="also write the report as JSON here")
+    return p
+
+
+def run(argv: list[str] | None = None) -> dict[str, Any]:
+    from bench.text import format_report, run_text_bench, write_json
+
+    args, extra = parser().parse_known_args(argv)
+    workdir = args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-")
+    result = run_text_bench(args.records, workdir, args.seed, extra, stages=not args.no_stages)
+    print(format_report(result))
+    if args.json:
+        write_json(result, args.json)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    run(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

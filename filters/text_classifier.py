@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import random
 import re
 import tempfile
@@ -91,11 +92,14 @@ def train_text_classifier(input_path: str | Path, output_path: str | Path, *, ep
     """Train a supervised fastText model on ``input_path`` and save it to ``output_path``.
 
     10% (``valid_fraction``) is held out for accuracy when there are at least 20 examples; the saved model is the
-    one trained on the rest. Quantisation (``retrain=True``) only runs with ``min_quantize_examples`` training
+    one trained on the rest. ``threads`` is raised to at least 10 (see below), so training is not bit-for-bit
+    reproducible. Quantisation (``retrain=True``) only runs with ``min_quantize_examples`` training
     examples or more; if it fails the unquantised model is kept and ``note`` says why.
     """
     import fasttext  # local import: only training and the filter need it
 
+    if dim <= 0 or dim % 10:
+        raise ValueError(f"dim must be a positive multiple of 10 (fastText initialises in 10 blocks), got {dim}")
     examples = read_labelled(input_path)
     random.Random(seed).shuffle(examples)
     n_valid = int(len(examples) * valid_fraction) if len(examples) >= 20 and valid_fraction > 0 else 0
@@ -107,14 +111,15 @@ def train_text_classifier(input_path: str | Path, output_path: str | Path, *, ep
     with tempfile.TemporaryDirectory() as tmp:
         train_file = Path(tmp) / "train.txt"
         _write(train, train_file)
+        # fastText's DenseMatrix::uniform initialises the input matrix in 10 blocks, one per thread: with fewer
+        # than 10 threads the rest keeps whatever the allocator left (zeros or garbage -> "Encountered NaN").
         params: dict[str, Any] = dict(input=str(train_file), epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim,
-                                      bucket=bucket, minCount=1, loss="softmax", seed=seed, verbose=0)
-        if threads:
-            params["thread"] = threads
+                                      bucket=bucket, minCount=1, loss="softmax", seed=seed, verbose=0,
+                                      thread=max(threads or os.cpu_count() or 1, 10))
         try:
             model = fasttext.train_supervised(**params)
-        except RuntimeError as exc:  # fastText's NaN check: high lr, or a tiny dim x bucket input matrix
-            raise ValueError(f"fastText training failed ({exc}); try a lower lr or a larger dim/bucket") from exc
+        except RuntimeError as exc:  # "Encountered NaN": training diverged
+            raise ValueError(f"fastText training failed ({exc}); try a lower lr") from exc
         model.save_model(str(output_path))
         if not quantize:
             note = "quantisation disabled"

@@ -5,6 +5,7 @@ import importlib
 import sys
 
 SUBCOMMANDS = {
+    "demo": ("jobs.demo", "curate the bundled sample corpus and print the funnel"),
     "curate": ("jobs.curate", "run the curation pipeline (writes ledger + manifest)"),
     "bench": ("jobs.bench", "benchmarks: `ykcurate bench text --records N`"),
     "make-sample": ("jobs.make_sample", "write the bundled demo corpus with planted defects"),

@@ -72,9 +72,9 @@ class ExactDupConfig:
 @dataclass
 class NearDupConfig:
     enabled: bool = True
-    num_perm: int = 112
-    bands: int = 56
-    rows: int = 2
+    num_perm: int = 60
+    bands: int = 20
+    rows: int = 3
     ngram: int = 2
     seed: int = 1
     max_edits: int = 2

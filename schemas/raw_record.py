@@ -72,7 +72,12 @@ def _text(value: Any, field: str, required: bool) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise SchemaError(f"{field} must be a string, got {type(value).__name__}")
-    return str(value)
+    value = str(value)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:  # JSON "\ud800" escapes decode to lone surrogates
+        raise SchemaError(f"{field} is not valid UTF-8 (lone surrogate at character {exc.start})") from None
+    return value
 
 
 def validate(raw: Any, max_title_chars: int = 1000) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from filters.exact_dup import KEY_ORDER
 from schemas.ledger import to_table
-from transforms.batching import by_partition, first
+from transforms.batching import by_partition, first, unpacked
 
 _RANK = {kind: i for i, kind in enumerate(KEY_ORDER)}
 
@@ -59,13 +59,13 @@ def write_table(table: pa.Table, path: str) -> None:
 def _merge_and_write(joined, directory: str, partitions: int):
     partition, groups = joined
     exact: dict[int, dict] = {}
-    for chunk in groups["exact"]:
+    for chunk in unpacked(groups["exact"]):
         for rid, decision in chunk:  # a record can be a later copy under several keys, each in its own shard
             if rid not in exact or _RANK[decision["dup_key"]] < _RANK[exact[rid]["dup_key"]]:
                 exact[rid] = decision
-    labels = {rid: rep for chunk in groups["labels"] for rid, rep in chunk}
+    labels = {rid: rep for chunk in unpacked(groups["labels"]) for rid, rep in chunk}
     rows = [finalize(row, exact.get(row["record_id"]), labels.get(row["record_id"]))
-            for chunk in groups["rows"] for row in chunk]
+            for chunk in unpacked(groups["rows"]) for row in chunk]
     rows.sort(key=lambda row: (row.get("video_id") or "", row["record_id"]))
     path = FileSystems.join(directory, f"part-{partition:05d}-of-{partitions:05d}.parquet")
     write_table(to_table(rows), path)

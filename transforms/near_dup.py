@@ -11,13 +11,11 @@ from __future__ import annotations
 import apache_beam as beam
 import numpy as np
 
-from filters.minhash import band_keys, signatures
-from filters.near_dup import bucket_pairs, group_identical, link_segments, similar, text_hash
+from filters.near_dup import bucket_pairs, group_identical, link_segments, lsh_entries, similar, text_hash
 from pipeline.config import NearDupConfig
-from transforms.batching import by_partition, first, flatten_values
+from transforms.batching import by_partition, first, flatten_values, unpacked
 
 EDGES = "edges"
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _text_members(items: list[tuple], partitions: int):
@@ -34,16 +32,13 @@ def _collapse(keyed, tolerance: float):
 
 
 def _band_entries(rows: list[tuple], config: NearDupConfig):
-    sigs = signatures([row[1] for row in rows], config.num_perm, config.ngram, config.seed)
-    keys = band_keys(sigs, config.bands, config.rows)
-    with np.errstate(over="ignore"):
-        salted = (keys ^ (np.arange(1, config.bands + 1, dtype=np.uint64) * _GOLDEN)[None, :]) * _GOLDEN
-    salted = salted.ravel()
-    hashes = np.repeat(np.array([row[0] for row in rows], dtype=np.int64), config.bands)
-    parts = (salted >> np.uint64(40)) % np.uint64(config.partitions)
-    for p in np.unique(parts).tolist():
-        mask = parts == p
-        yield p, (salted[mask], hashes[mask])
+    keys, hashes = lsh_entries(rows, config)
+    parts = (keys >> np.uint64(40)) % np.uint64(config.partitions)
+    order = np.argsort(parts, kind="stable")
+    keys, hashes, parts = keys[order], hashes[order], parts[order]
+    bounds = np.flatnonzero(np.r_[True, parts[1:] != parts[:-1], True])
+    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        yield int(parts[start]), (keys[start:end], hashes[start:end])
 
 
 def _candidate_pairs(keyed, max_texts: int):
@@ -66,21 +61,21 @@ def _pairs_by_first(pairs: list[tuple], partitions: int):
 def _attach_first_side(joined, partitions: int):
     _, groups = joined
     lookup: dict[int, list] = {}
-    for chunk in groups["rows"]:
+    for chunk in unpacked(groups["rows"]):
         for row in chunk:
             lookup.setdefault(row[0], []).append(row)
-    halves = [(b, row_a) for chunk in groups["pairs"] for a, b in chunk for row_a in lookup.get(a, ())]
+    halves = [(b, row_a) for chunk in unpacked(groups["pairs"]) for a, b in chunk for row_a in lookup.get(a, ())]
     return by_partition(halves, first, partitions)
 
 
 def _verify(joined, config: NearDupConfig):
     _, groups = joined
     lookup: dict[int, list] = {}
-    for chunk in groups["rows"]:
+    for chunk in unpacked(groups["rows"]):
         for row in chunk:
             lookup.setdefault(row[0], []).append(row)
     edges = []
-    for chunk in groups["halves"]:
+    for chunk in unpacked(groups["halves"]):
         for b, row_a in chunk:
             for row_b in lookup.get(b, ()):
                 if similar(row_a[1], row_b[1], config):

@@ -33,7 +33,7 @@ def _write_csv(path, n=320, seed=0):
 def trained(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("clf")
     data = _write_csv(tmp / "train.csv")
-    info = train_text_classifier(data, tmp / "safety.bin", epoch=25, lr=0.5, dim=16, bucket=20_000, threads=1)
+    info = train_text_classifier(data, tmp / "safety.bin", epoch=25, lr=0.5, dim=20, bucket=20_000)
     return info
 
 
@@ -82,11 +82,16 @@ def test_fasttext_format_and_quantize_path(tmp_path):
     data = tmp_path / "train.txt"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert read_labelled(data)[0][1] in (["safe"], ["unsafe"])
-    info = train_text_classifier(data, tmp_path / "m.ftz", dim=16, bucket=20_000, min_quantize_examples=0,
-                                 threads=1, epoch=10)
+    info = train_text_classifier(data, tmp_path / "m.ftz", dim=10, bucket=20_000, min_quantize_examples=0,
+                                 epoch=10)
     assert (tmp_path / "m.ftz").is_file()
     assert info["quantized"] or "quantisation failed" in info["note"]
     assert info["n_train"] == 54 and info["n_valid"] == 6
+
+
+def test_dim_must_be_multiple_of_ten(tmp_path):
+    with pytest.raises(ValueError, match="multiple of 10"):
+        train_text_classifier(_write_csv(tmp_path / "t.csv", n=40), tmp_path / "m.bin", dim=16)
 
 
 def test_missing_file(tmp_path):

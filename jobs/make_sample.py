@@ -1,0 +1,32 @@
+"""``ykcurate make-sample``: (re)generate the bundled demo corpus with every planted defect, and its truth file."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bench.corpus import write_corpus
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "bench" / "sample"
+
+
+def run(argv: list[str] | None = None) -> Path:
+    p = argparse.ArgumentParser(prog="ykcurate make-sample")
+    p.add_argument("--output", default=str(SAMPLE_DIR), help="folder for records.jsonl and truth.jsonl")
+    p.add_argument("--records", type=int, default=400)
+    p.add_argument("--seed", type=int, default=2026)
+    args = p.parse_args(argv)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    write_corpus(str(out / "records.jsonl"), args.records, seed=args.seed, truth_path=str(out / "truth.jsonl"))
+    print(f"wrote {args.records} records to {out / 'records.jsonl'} (truth: {out / 'truth.jsonl'})")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    run(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

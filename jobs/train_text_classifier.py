@@ -1,0 +1,39 @@
+"""``ykcurate train-text-classifier``: train the optional fastText text-safety classifier from a labelled file.
+
+Input: CSV with a header and columns ``title,label`` or fastText lines ``__label__X text``. Point
+``text_safety.classifier_path`` at the output to use it; its probability is recorded as ``safety_prob``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from filters.text_classifier import train_text_classifier
+
+
+def run(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(prog="ykcurate train-text-classifier", description=__doc__.splitlines()[0])
+    p.add_argument("--input", required=True, help="labelled CSV (title,label) or fastText-format file")
+    p.add_argument("--output", required=True, help="model file to write (.ftz / .bin)")
+    p.add_argument("--epoch", type=int, default=25)
+    p.add_argument("--lr", type=float, default=0.5)
+    p.add_argument("--no-quantize", action="store_true")
+    args = p.parse_args(argv)
+    report = train_text_classifier(args.input, args.output, epoch=args.epoch, lr=args.lr,
+                                   quantize=not args.no_quantize)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        run(argv)
+    except (ValueError, OSError) as exc:
+        print(f"ykcurate train-text-classifier: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

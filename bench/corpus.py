@@ -134,8 +134,8 @@ class _Builder:
         self.emit_record(self.record(title, duration, category), "hard_negative")
 
     def schema(self, kind: str) -> None:
-        rng, maker = self.rng, self.maker
-        rec = self.record(maker.clean(maker.category()), _duration(rng))
+        rng, maker, category = self.rng, self.maker, self.maker.category()
+        rec = self.record(maker.clean(category), _duration(rng), category)
         if kind == "schema_missing_id":
             del rec["video_id"]
         elif kind == "schema_missing_title":
@@ -147,7 +147,8 @@ class _Builder:
         elif kind in ("schema_duration_inf", "schema_duration_nan"):
             rec["duration"] = float("nan") if kind.endswith("nan") else rng.choice((1.0, -1.0)) * float("inf")
         elif kind == "schema_title_too_long":
-            rec["title"] = "，".join(maker.clean(maker.category()) for _ in range(160))[:rng.randint(1001, 1600)]
+            base = "，".join(maker.clean(maker.category()) for _ in range(12))
+            rec["title"] = (base * (1600 // len(base) + 1))[:rng.randint(1001, 1600)]
         elif kind == "schema_unknown_category":
             rec["category"] = rng.choice(_UNKNOWN_CATEGORIES)
         line = json.dumps(rec, ensure_ascii=False)

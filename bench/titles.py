@@ -1,12 +1,14 @@
-"""Vocabulary and templates for realistic Chinese video titles, one template set per Youku-mPLUG category.
+"""Realistic Chinese video titles from the templates and word pools of ``bench.vocab``, one set per category.
 
-Why so much vocabulary: the benchmark scores near-duplicate detection, so two *unrelated* clean titles must almost
-never fall within two character edits of each other. Every template therefore has two or more word slots drawn from
-sizeable pools (digits do not count: "第3集" and "第5集" are one edit apart), and optional decorations (leading
-【tag】, trailing hook) add further distance.
+Why the care: the benchmark scores near-duplicate detection, so two *unrelated* clean titles must never look like a
+repost of each other (within two character edits, or one plus a short tag, with similar durations). Templates have
+several word slots over sizeable pools, decorations (leading 【tag】, trailing hook) vary the surface, and the
+``Guard`` refuses the few accidental look-alikes that chance still produces. Clean titles are also kept stable
+under OpenCC t2s, so the pipeline never mistakes them for Traditional input.
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 import re
@@ -65,18 +67,14 @@ class Template:
         # Templates equal up to punctuation ("{a}，{b}" / "{a}：{b}") share one id, so the guard compares them.
         shape = "\x1f".join(compare_key(lit) for lit in self.literals)
         self.tid = _SHAPES.setdefault(shape, len(_SHAPES))
+        self._sources = [SPECIAL.get(s.lstrip("="), POOLS.get(s.lstrip("="))) for s in self.slots]
 
     def draw(self, rng: random.Random, fixed: dict[str, str] | None = None) -> list[str]:
         """One value per slot; ``fixed`` pins slots by name (series siblings share them)."""
-        out = []
-        for slot in self.slots:
-            if fixed is not None and slot in fixed:
-                out.append(fixed[slot])
-                continue
-            name = slot.lstrip("=")
-            gen = SPECIAL.get(name)
-            out.append(gen(rng) if gen is not None else rng.choice(POOLS[name]))
-        return out
+        if fixed is None:
+            return [rng.choice(src) if isinstance(src, tuple) else src(rng) for src in self._sources]
+        return [fixed[slot] if slot in fixed else rng.choice(src) if isinstance(src, tuple) else src(rng)
+                for slot, src in zip(self.slots, self._sources)]
 
     def render(self, values: list[str]) -> str:
         return "".join(lit + val for lit, val in zip(self.literals, values)) + self.literals[-1]
@@ -113,6 +111,14 @@ def visible_len(title: str) -> int:
     return len(unicodedata.normalize("NFKC", title).strip())
 
 
+def _close(a: str, b: str) -> bool:
+    """Within two edits, or one is the other plus a prefix/suffix of at most 8 characters (as the near-dup stage)."""
+    if not -9 < len(a) - len(b) < 9:
+        return False
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return Levenshtein.distance(short, long_, score_cutoff=2) <= 2 or long_.startswith(short) or long_.endswith(short)
+
+
 class Guard:
     """Index of accepted titles that refuses accidental near-duplicates of them.
 
@@ -135,7 +141,7 @@ class Guard:
         self.used: set[str] = set()   # compare keys (membership only: sets are never iterated)
         self._ids: dict[str, int] = {}
         self._sigs: dict[int, list[float]] = {}
-        self._ends: dict[str, list[tuple[str, float]]] = {}
+        self._ends: dict[int, dict[str, list[tuple[str, float]]]] = {}   # duration bin -> end -> (key, duration)
 
     def signatures(self, tid: int, values: list[str]) -> list[int]:
         """Exact integer signatures (no hashing, so no collisions and no PYTHONHASHSEED dependence)."""
@@ -145,13 +151,9 @@ class Guard:
             acc = tid * 64 + skip
             for j, v in enumerate(ids):
                 if j != skip:
-                    acc = (acc << 20) + v
+                    acc = (acc << 24) + v
             sigs.append(acc)
         return sigs
-
-    def _end_keys(self, key: str, duration: float, spread: tuple[int, ...]) -> list[str]:
-        b = int(duration // self.GAP)
-        return [f"{end}\x00{b + s}" for end in (key[:4], "\x01" + key[-6:]) for s in spread]
 
     def clashes(self, key: str, sigs: list[int], duration: float) -> bool:
         if key in self.used:
@@ -159,12 +161,13 @@ class Guard:
         for sig in sigs:
             if any(abs(d - duration) < self.GAP for d in self._sigs.get(sig, ())):
                 return True
-        for end in self._end_keys(key, duration, (-1, 0, 1)):
-            for other, d in self._ends.get(end, ()):
-                if abs(d - duration) < self.GAP and abs(len(other) - len(key)) <= 8:
-                    short, long_ = (key, other) if len(key) <= len(other) else (other, key)
-                    if Levenshtein.distance(short, long_, score_cutoff=2) <= 2 or long_.startswith(short) \
-                            or long_.endswith(short):
+        gap, b, ends = self.GAP, int(duration // self.GAP), (key[:4], "\x01" + key[-6:])
+        for by_end in (self._ends.get(b - 1), self._ends.get(b), self._ends.get(b + 1)):
+            if by_end is None:
+                continue
+            for end in ends:
+                for other, d in by_end.get(end, ()):
+                    if -gap < d - duration < gap and _close(key, other):
                         return True
         return False
 
@@ -172,8 +175,9 @@ class Guard:
         self.used.add(key)
         for sig in sigs:
             self._sigs.setdefault(sig, []).append(duration)
-        for end in self._end_keys(key, duration, (0,)):
-            self._ends.setdefault(end, []).append((key, duration))
+        by_end = self._ends.setdefault(int(duration // self.GAP), {})
+        for end in (key[:4], "\x01" + key[-6:]):
+            by_end.setdefault(end, []).append((key, duration))
 
 
 class TitleMaker:
@@ -184,7 +188,7 @@ class TitleMaker:
         self.guard = Guard()
 
     def category(self) -> str:
-        return self.rng.choices(NAMES, cum_weights=_CUM_WEIGHTS)[0]
+        return NAMES[bisect.bisect(_CUM_WEIGHTS, self.rng.random() * _CUM_WEIGHTS[-1])]
 
     def _decorate(self, core: str) -> tuple[str, str, str]:
         """(title, prefix key, suffix key): optional leading 【tag】 and trailing hook or punctuation."""
@@ -209,11 +213,12 @@ class TitleMaker:
             tpl = self.rng.choice(templates)
             values = tpl.draw(self.rng)
             title, pre, suf = self._decorate(tpl.render(values))
-            if not lo <= visible_len(title) <= hi or not t2s_stable(title):
+            key = compare_key(title)
+            if not lo <= visible_len(title) <= hi or len(key) < 6 or not t2s_stable(title):
                 continue
             if duration is None:
                 return tpl.category, title
-            key, tries = compare_key(title), tries + 1
+            tries += 1
             sigs = self.guard.signatures(tpl.tid, [compare_key(pre), *values, compare_key(suf)])
             # Stop guarding after many tries so that huge corpora still terminate (the pools are finite).
             if not self.guard.clashes(key, sigs, duration) or (tries > 200 and key not in self.guard.used):
@@ -221,7 +226,8 @@ class TitleMaker:
                 return tpl.category, title
 
     def clean(self, category: str, duration: float | None = None, lo: int = 6, hi: int = 35) -> str:
-        """A clean title for ``category`` (visible length in [lo, hi]); with a duration, guarded and registered."""
+        """A clean title for ``category``: visible length in [lo, hi], at least 6 letters/digits (the length the
+        title-quality stage counts); with a duration it is guarded and registered."""
         return self._draw(TEMPLATES[category], duration, lo, hi)[1]
 
     def mixed(self, duration: float | None = None) -> tuple[str, str]:
@@ -247,7 +253,8 @@ class TitleMaker:
             values = tpl.draw(rng, {**base, swap: variant})
             title = tpl.render(values)
             key, sigs = compare_key(title), self.guard.signatures(tpl.tid, ["", *values, ""])
-            if not 6 <= visible_len(title) <= 35 or not t2s_stable(title) or self.guard.clashes(key, sigs, duration):
+            if not 6 <= len(key) <= visible_len(title) <= 35 or not t2s_stable(title) \
+                    or self.guard.clashes(key, sigs, duration):
                 return None
             members.append((title, key, sigs, duration))
         for _, key, sigs, duration in members:

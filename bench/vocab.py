@@ -260,7 +260,7 @@ MIXED_TEMPLATES = (
     "|MV@{singer}《{song}》MV {mvv}|游戏@{game}新赛季S{n}{hero}上分攻略|日常生活@{p}的vlog第{ep}期：{time}{lifeact}"
     "|穿搭@OOTD｜{season}{style}{clothes}穿搭|篮球@CBA第{n}轮{team}对阵{team}：{star}{bbest}|汽车@{p}的{car}SUV长测：{carrev}"
     "|家居装饰@DIY{decor}教程，{style2}{room}|日常生活@UP主{p}的{time}：{lifeact}|翻唱@《{song}》钢琴cover{vstyle}"
-    "|旅游@4K超清：{city}{spot}{tripact}|科技@{phoneL}和{phoneL}{techq}|翻唱@KTV必点《{song}》{vstyle}"
+    "|旅游@4K超清：{city}{spot}{tripact}|科技@{phoneL}用了{n}个月：{techq}|翻唱@KTV必点《{song}》{vstyle}"
     "|竞技体育@F1{city}站{round}：{p}{hook}"
 )
 # Hard-negative series: ``{k}`` is the episode/day number that differs between siblings; ``{=pool}`` is the one word

@@ -1,9 +1,10 @@
 """Vectorised MinHash over character n-grams, bit-compatible with datasketch.
 
-datasketch computes one MinHash per record in Python (~80% of a plain loop's time on titles). Here a whole batch is
-one NumPy expression: shingles of every title are hashed at once, permuted with datasketch's own (a, b) parameters
-(taken from ``datasketch.MinHash(num_perm, seed, scheme="legacy")``), and reduced per title with ``minimum.reduceat``. A test checks
-the signatures equal datasketch's for the same shingle hashes, so thresholds and theory carry over unchanged.
+datasketch computes one MinHash per record in Python (~80% of a plain loop's time on titles). Here a chunk of
+titles is one NumPy expression: all shingles are hashed at once, permuted with datasketch's own parameters and
+scheme (its default ``affine32``: h -> a * fmix32(h) + b mod 2^32, parameters from ``datasketch.MinHash(num_perm,
+seed)``), and reduced per title with ``minimum.reduceat``. uint32 arithmetic with no modulo by a prime is ~3x faster
+than the legacy scheme. A test checks the signatures equal datasketch's for the same shingle hashes.
 """
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash
+from datasketch.minhash import _fmix  # datasketch's own pre-mix for the affine schemes (pinned version)
 
-_MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
+_CHUNK = 4096  # titles per NumPy expression: bounds the (shingles x num_perm) temporary to ~20 MB
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _PRIME_STEP = np.uint64(0x100000001B3)
@@ -21,8 +23,8 @@ _PRIME_STEP = np.uint64(0x100000001B3)
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="legacy").permutations
-    return a.astype(np.uint64), b.astype(np.uint64)
+    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -64,15 +66,17 @@ def shingle_hashes(texts: list[str], ngram: int) -> tuple[np.ndarray, np.ndarray
 
 def signatures(texts: list[str], num_perm: int, ngram: int, seed: int) -> np.ndarray:
     """(len(texts), num_perm) uint32 MinHash signatures; rows of empty texts are all 0xFFFFFFFF."""
-    hashes, starts = shingle_hashes(texts, ngram)
-    out = np.full((len(texts), num_perm), _MAX_HASH, dtype=np.uint64)
-    if hashes.size:
-        a, b = permutations(num_perm, seed)
+    out = np.full((len(texts), num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    a, b = permutations(num_perm, seed)
+    for first in range(0, len(texts), _CHUNK):
+        hashes, starts = shingle_hashes(texts[first:first + _CHUNK], ngram)
+        if not hashes.size:
+            continue
         with np.errstate(over="ignore"):
-            permuted = ((hashes[:, None] * a[None, :] + b[None, :]) % _MERSENNE) & _MAX_HASH
+            permuted = _fmix(hashes.astype(np.uint32), 32)[:, None] * a[None, :] + b[None, :]
         nonempty = np.flatnonzero(np.diff(np.append(starts, hashes.size)) > 0)
-        out[nonempty] = np.minimum.reduceat(permuted, starts[nonempty], axis=0)
-    return out.astype(np.uint32)
+        out[first + nonempty] = np.minimum.reduceat(permuted, starts[nonempty], axis=0)
+    return out
 
 
 def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:

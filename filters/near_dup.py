@@ -95,24 +95,37 @@ def duration_cells(segments: list[Segment], tolerance: float) -> list[int]:
     return sorted(cells)
 
 
+def _cells_of_rows(rows: list[TextRow], tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """(row index, cell) for every cell every row occupies; vectorised form of ``duration_cells``."""
+    owner = np.array([i for i, row in enumerate(rows) for _ in row[2]], dtype=np.int64)
+    if math.isinf(tolerance):
+        return np.unique(owner), np.zeros(len(np.unique(owner)), dtype=np.int64)
+    width = max(tolerance, 1e-3)
+    lo = np.array([seg[1] for row in rows for seg in row[2]], dtype=np.float64)
+    hi = np.array([seg[2] for row in rows for seg in row[2]], dtype=np.float64)
+    unknown = np.isinf(lo)
+    first = np.where(unknown, _UNKNOWN_CELL, np.floor(np.where(unknown, 0, lo) / width)).astype(np.int64)
+    last = np.where(unknown, _UNKNOWN_CELL, np.floor(np.where(unknown, 0, hi) / width) + 1).astype(np.int64)
+    counts = last - first + 1
+    seg_of_cell = np.repeat(np.arange(len(first)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    pairs = np.unique(np.stack([owner[seg_of_cell], first[seg_of_cell] + offsets], axis=1), axis=0)
+    return pairs[:, 0], pairs[:, 1]
+
+
 def lsh_entries(rows: list[TextRow], config: NearDupConfig) -> tuple[np.ndarray, np.ndarray]:
     """(bucket keys, text hashes): one entry per text, band and duration cell."""
     if not rows:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     keys = band_keys(signatures([row[1] for row in rows], config.num_perm, config.ngram, config.seed),
                      config.bands, config.rows)
-    owner, cells = [], []
-    for i, row in enumerate(rows):
-        row_cells = duration_cells(row[2], config.duration_tolerance)
-        owner.extend([i] * len(row_cells))
-        cells.extend(row_cells)
-    owner_arr = np.array(owner, dtype=np.int64)
-    cell_arr = np.array(cells, dtype=np.int64).astype(np.uint64)
+    owner, cells = _cells_of_rows(rows, config.duration_tolerance)
     band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
     with np.errstate(over="ignore"):
-        mixed = (keys[owner_arr] ^ band_salt[None, :]) * _GOLDEN + cell_arr[:, None] * np.uint64(0xFF51AFD7ED558CCD)
+        mixed = ((keys[owner] ^ band_salt[None, :]) * _GOLDEN
+                 + cells.astype(np.uint64)[:, None] * np.uint64(0xFF51AFD7ED558CCD))
         mixed ^= mixed >> np.uint64(29)
-    hashes = np.array([row[0] for row in rows], dtype=np.int64)[owner_arr]
+    hashes = np.array([row[0] for row in rows], dtype=np.int64)[owner]
     return mixed.ravel(), np.repeat(hashes, config.bands)
 
 

@@ -43,10 +43,6 @@ def _clear(directory: str) -> None:
         FileSystems.delete([m.path for m in stale])
 
 
-def _ledger_partitions(config_value: int, input_bytes: int) -> int:
-    return config_value or max(4, min(4096, input_bytes // (64 << 20) + 1))
-
-
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the pipeline; return the manifest. Raises UsageError for unusable config or input."""
     args, beam_args = parser().parse_known_args(argv)
@@ -60,18 +56,19 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         # The media stages (decode onwards) arrive with the media phase; until then "all" is the text phase.
         pass
     ledger_dir = FileSystems.join(args.output, "ledger")
-    FileSystems.mkdirs(args.output) if not FileSystems.exists(args.output) else None
-    if FileSystems.exists(ledger_dir):
-        _clear(ledger_dir)
-    else:
-        FileSystems.mkdirs(ledger_dir)
-    partitions = _ledger_partitions(config.ledger.partitions, fingerprint["bytes"])
+    spill_dir = FileSystems.join(args.output, "_spill")
+    for directory in (ledger_dir, spill_dir):
+        if FileSystems.exists(directory):
+            _clear(directory)
+        else:
+            FileSystems.mkdirs(directory)
 
     started = time.time()
     try:
         pipeline = make_pipeline(beam_args)
-        build_text_phase(pipeline, config, tasks, ledger_dir, partitions)
+        build_text_phase(pipeline, config, tasks, ledger_dir, spill_dir)
         pipeline.run().wait_until_finish()
+        FileSystems.delete([spill_dir])
     except (FileNotFoundError, ValueError) as exc:
         raise UsageError(f"pipeline failed: {exc}") from exc
     seconds = time.time() - started

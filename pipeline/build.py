@@ -8,19 +8,19 @@ from transforms.components import ConnectedComponents
 from transforms.exact_dup import ExactDedup
 from transforms.ledger import WriteLedger
 from transforms.near_dup import NearDedup
-from transforms.read import ReadRecords, ReadTask
+from transforms.read import ReadRecords, ReadTask, unit_starts
 from transforms.text_filters import TextFilters
 
 
 def build_text_phase(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger_dir: str,
-                     ledger_partitions: int):
+                     spill_dir: str):
     """read -> schema/duration/title_quality/language/text_safety -> exact_dup + near_dup -> clusters -> ledger."""
     batches = pipeline | "Read" >> ReadRecords(tasks, config.read)
-    text = batches | "TextStages" >> TextFilters(config)
+    text = batches | "TextStages" >> TextFilters(config, spill_dir)
     exact = text.items | "ExactDup" >> ExactDedup(config.exact_dup)
     near_edges = text.items | "NearDup" >> NearDedup(config.near_dup)
     labels = ((near_edges, exact.edges)
               | "AllDupEdges" >> beam.Flatten()
               | "Clusters" >> ConnectedComponents(config.near_dup.cc_rounds, config.near_dup.partitions))
-    return ({"rows": text.rows, "exact": exact.decisions, "labels": labels}
-            | "Ledger" >> WriteLedger(ledger_dir, ledger_partitions))
+    return ({"spilled": text.spilled, "exact": exact.decisions, "labels": labels}
+            | "Ledger" >> WriteLedger(ledger_dir, unit_starts(tasks)))

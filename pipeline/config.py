@@ -88,11 +88,6 @@ class NearDupConfig:
 
 
 @dataclass
-class LedgerConfig:
-    partitions: int = 0  # 0 = derive from input size
-
-
-@dataclass
 class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     duration: DurationConfig = field(default_factory=DurationConfig)
@@ -101,7 +96,6 @@ class Config:
     text_safety: TextSafetyConfig = field(default_factory=TextSafetyConfig)
     exact_dup: ExactDupConfig = field(default_factory=ExactDupConfig)
     near_dup: NearDupConfig = field(default_factory=NearDupConfig)
-    ledger: LedgerConfig = field(default_factory=LedgerConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -1,12 +1,14 @@
-"""The ledger sink: join rows with dedup decisions and cluster labels, decide the final status, write Parquet.
+"""The ledger sink: join each unit of work's rows with dedup decisions and cluster labels, write Parquet.
 
-Rows, exact-dup decisions and labels are co-partitioned by record_id, so the join is one CoGroupByKey of batches.
-Each partition becomes one file ``ledger/part-PPPPP-of-NNNNN.parquet``, rows sorted by (video_id, record_id),
-written to a temporary name and renamed, so a retried bundle never leaves half a file and two runs write the same
-bytes.
+Decisions are routed to the unit of work their record came from (record ids are ranges per unit, see
+``transforms.read.unit_starts``), so the join moves only decisions and file paths; the rows themselves are read
+back from the spill files the text stage wrote. Each unit becomes ``ledger/part-UUUUUU.parquet`` with its rows in
+input order, written under a temporary name and renamed: a retried bundle never leaves half a file, and two runs
+write the same bytes.
 """
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 import apache_beam as beam
@@ -16,17 +18,18 @@ from apache_beam.io.filesystems import FileSystems
 
 from filters.exact_dup import KEY_ORDER
 from schemas.ledger import to_table
-from transforms.batching import by_partition, first, unpacked
+from transforms.batching import pack, unpack
 
 _RANK = {kind: i for i, kind in enumerate(KEY_ORDER)}
 
 
-def _rows_keyed(rows: list[dict], partitions: int):
-    return by_partition(rows, lambda row: row["record_id"], partitions)
-
-
-def _pairs_keyed(pairs: list[tuple], partitions: int):
-    return by_partition(pairs, first, partitions)
+def _by_unit(pairs: list[tuple], starts: list[int]):
+    """(unit, packed [(record_id, value), ...]) for decisions keyed by record id."""
+    buckets: dict[int, list] = {}
+    for pair in pairs:
+        buckets.setdefault(bisect.bisect_right(starts, pair[0]) - 1, []).append(pair)
+    for unit, chunk in buckets.items():
+        yield unit, pack(chunk)
 
 
 def finalize(row: dict[str, Any], exact: dict | None, rep: tuple | None) -> dict[str, Any]:
@@ -56,37 +59,41 @@ def write_table(table: pa.Table, path: str) -> None:
     FileSystems.rename([tmp], [path])
 
 
-def _merge_and_write(joined, directory: str, partitions: int):
-    partition, groups = joined
+def _read_spill(path: str) -> list[dict]:
+    with FileSystems.open(path) as handle:
+        return unpack(handle.read())
+
+
+def _merge_and_write(joined, directory: str):
+    unit, groups = joined
     exact: dict[int, dict] = {}
-    for chunk in unpacked(groups["exact"]):
-        for rid, decision in chunk:  # a record can be a later copy under several keys, each in its own shard
+    for blob in groups["exact"]:
+        for rid, decision in unpack(blob):  # a record can be a later copy under several keys (several shards)
             if rid not in exact or _RANK[decision["dup_key"]] < _RANK[exact[rid]["dup_key"]]:
                 exact[rid] = decision
-    labels = {rid: rep for chunk in unpacked(groups["labels"]) for rid, rep in chunk}
+    labels = {rid: rep for blob in groups["labels"] for rid, rep in unpack(blob)}
     rows = [finalize(row, exact.get(row["record_id"]), labels.get(row["record_id"]))
-            for chunk in unpacked(groups["rows"]) for row in chunk]
-    rows.sort(key=lambda row: (row.get("video_id") or "", row["record_id"]))
-    path = FileSystems.join(directory, f"part-{partition:05d}-of-{partitions:05d}.parquet")
+            for path in sorted(groups["spilled"]) for row in _read_spill(path)]
+    rows.sort(key=lambda row: row["record_id"])
+    path = FileSystems.join(directory, f"part-{unit:06d}.parquet")
     write_table(to_table(rows), path)
     yield path, len(rows)
 
 
 class WriteLedger(beam.PTransform):
-    """{rows, exact, labels} -> ledger files; outputs (path, row count) per file."""
+    """{spilled: (unit, path), exact: [(rid, decision)], labels: [(rid, rep)]} -> ledger files (path, rows)."""
 
-    def __init__(self, directory: str, partitions: int) -> None:
+    def __init__(self, directory: str, starts: list[int]) -> None:
         super().__init__()
         self.directory = directory
-        self.partitions = partitions
+        self.starts = starts
 
     def expand(self, inputs):
-        parts = self.partitions
         keyed = {
-            "rows": inputs["rows"] | "KeyRows" >> beam.FlatMap(_rows_keyed, parts),
-            "exact": inputs["exact"] | "KeyExact" >> beam.FlatMap(_pairs_keyed, parts),
-            "labels": inputs["labels"] | "KeyLabels" >> beam.FlatMap(_pairs_keyed, parts),
+            "spilled": inputs["spilled"],
+            "exact": inputs["exact"] | "RouteExact" >> beam.FlatMap(_by_unit, self.starts),
+            "labels": inputs["labels"] | "RouteLabels" >> beam.FlatMap(_by_unit, self.starts),
         }
         return (keyed
-                | "JoinByRecord" >> beam.CoGroupByKey()
-                | "DecideAndWrite" >> beam.FlatMap(_merge_and_write, self.directory, parts))
+                | "JoinByUnit" >> beam.CoGroupByKey()
+                | "DecideAndWrite" >> beam.FlatMap(_merge_and_write, self.directory))

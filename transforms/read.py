@@ -12,7 +12,7 @@ import io
 import json
 import os
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
 import apache_beam as beam
@@ -37,6 +37,13 @@ class ReadTask:
     fmt: str
     start: int   # byte offset, or first row group for Parquet
     end: int     # exclusive
+    unit: int = 0             # position in the plan; also the ledger file this unit's rows go to
+    first_record_id: int = 0  # record ids of this unit are >= this and < the next unit's
+
+
+def unit_starts(tasks: list[ReadTask]) -> list[int]:
+    """Sorted first record ids, for routing a record id back to its unit of work with ``bisect``."""
+    return [task.first_record_id for task in tasks]
 
 
 def _format_of(path: str) -> str:
@@ -63,16 +70,20 @@ def plan_reads(patterns: list[str], config: ReadConfig) -> list[ReadTask]:
     tasks = []
     for index, path in enumerate(sorted(files)):
         fmt, size = _format_of(path), files[path]
+        base = index << _OFFSET_BITS
         if fmt == "parquet":
             with FileSystems.open(path) as handle:
-                groups = pq.ParquetFile(handle).num_row_groups
-            tasks.extend(ReadTask(index, path, fmt, g, g + 1) for g in range(groups))
+                meta = pq.ParquetFile(handle).metadata
+            first_row = 0
+            for g in range(meta.num_row_groups):
+                tasks.append(ReadTask(index, path, fmt, g, g + 1, first_record_id=base | first_row))
+                first_row += meta.row_group(g).num_rows
         elif path.lower().endswith((".gz", ".bz2", ".zst", ".deflate")) or size <= config.split_bytes:
-            tasks.append(ReadTask(index, path, fmt, 0, size if size else 1))
+            tasks.append(ReadTask(index, path, fmt, 0, size if size else 1, first_record_id=base))
         else:
-            tasks.extend(ReadTask(index, path, fmt, s, min(s + config.split_bytes, size))
+            tasks.extend(ReadTask(index, path, fmt, s, min(s + config.split_bytes, size), first_record_id=base | s)
                          for s in range(0, size, config.split_bytes))
-    return tasks
+    return [replace(task, unit=unit) for unit, task in enumerate(tasks)]
 
 
 def _resolve_path(video_path: str | None, base_dir: str) -> str | None:
@@ -190,8 +201,14 @@ def read_batches(task: ReadTask, config: ReadConfig) -> Iterator[list[dict[str, 
         yield batch
 
 
+def numbered_batches(task: ReadTask, config: ReadConfig) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
+    """(unit, batch number, rows): the numbering names the batch's spill file deterministically."""
+    for number, batch in enumerate(read_batches(task, config)):
+        yield task.unit, number, batch
+
+
 class ReadRecords(beam.PTransform):
-    """Planned units of work -> batches of ledger rows (valid records and schema errors)."""
+    """Planned units of work -> (unit, batch number, rows) with valid records and schema errors."""
 
     def __init__(self, tasks: list[ReadTask], config: ReadConfig) -> None:
         super().__init__()
@@ -202,4 +219,4 @@ class ReadRecords(beam.PTransform):
         return (pbegin
                 | "PlanUnitsOfWork" >> beam.Create(self.tasks)
                 | "SpreadUnits" >> beam.Reshuffle()
-                | "ParseBatches" >> beam.FlatMap(read_batches, self.config))
+                | "ParseBatches" >> beam.FlatMap(numbered_batches, self.config))

@@ -10,10 +10,17 @@ def test_signatures_equal_datasketch_for_same_shingles():
     hashes, starts = shingle_hashes(texts, 2)
     ends = list(starts[1:]) + [len(hashes)]
     for i in range(len(texts)):
-        ref = MinHash(num_perm=64, seed=7, hashfunc=int, scheme="legacy")
+        ref = MinHash(num_perm=64, seed=7, hashfunc=int)  # datasketch's default scheme (affine32)
         for h in hashes[starts[i]:ends[i]]:
             ref.update(int(h))
         assert np.array_equal(ref.hashvalues.astype(np.uint32), sigs[i])
+
+
+def test_chunking_does_not_change_signatures():
+    texts = [f"标题{i}号视频" for i in range(9000)] + [""]
+    whole = signatures(texts, 20, 2, 1)
+    assert np.array_equal(whole[5000], signatures([texts[5000]], 20, 2, 1)[0])
+    assert (whole[-1] == 0xFFFFFFFF).all()
 
 
 def test_empty_text_has_max_signature_and_similar_texts_share_bands():

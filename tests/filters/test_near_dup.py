@@ -1,6 +1,8 @@
 import numpy as np
 
-from filters.near_dup import bucket_pairs, group_identical, link_segments, similar
+import math
+
+from filters.near_dup import _cells_of_rows, bucket_pairs, duration_cells, group_identical, link_segments, similar
 from pipeline.config import NearDupConfig
 
 CFG = NearDupConfig()
@@ -37,3 +39,13 @@ def test_bucket_pairs_dedupes_and_bounds_large_buckets():
     assert bucket_pairs(keys, hashes, 100) == {(10, 11), (12, 13)}
     big = bucket_pairs(np.zeros(1000, dtype=np.uint64), np.arange(1000, dtype=np.int64), 10)
     assert len(big) <= 1000 * 9
+
+
+def test_vectorised_cells_match_reference_and_nearby_durations_share_a_cell():
+    rows = [(1, "a", [((1, "a"), 30.0, 30.0)]), (2, "b", [((2, "b"), 31.4, 31.4)]),
+            (3, "c", [((3, "c"), 10.0, 14.0), ((4, "d"), -math.inf, math.inf)])]
+    owner, cells = _cells_of_rows(rows, 1.5)
+    for i, row in enumerate(rows):
+        assert sorted(cells[owner == i].tolist()) == duration_cells(row[2], 1.5)
+    assert set(duration_cells(rows[0][2], 1.5)) & set(duration_cells(rows[1][2], 1.5))
+    assert not set(duration_cells(rows[0][2], 1.5)) & set(duration_cells([((9, "z"), 34.0, 34.0)], 1.5))

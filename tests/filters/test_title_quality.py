@@ -31,3 +31,4 @@ def test_keeps(title):
 
 def test_counting_is_code_points_without_spaces():
     assert check("iPhone 15 开箱测评").scores["title_chars"] == 12
+    assert check("新年快乐！").scores["title_chars"] == 4 and not check("新年快乐！").keep

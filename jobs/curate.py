@@ -56,19 +56,21 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         # The media stages (decode onwards) arrive with the media phase; until then "all" is the text phase.
         pass
     ledger_dir = FileSystems.join(args.output, "ledger")
-    spill_dir = FileSystems.join(args.output, "_spill")
-    for directory in (ledger_dir, spill_dir):
-        if FileSystems.exists(directory):
-            _clear(directory)
-        else:
-            FileSystems.mkdirs(directory)
+    spill_dir = FileSystems.join(args.output, "_spill") if config.shuffle.spill else None
+    if FileSystems.exists(ledger_dir):
+        _clear(ledger_dir)
+    else:
+        FileSystems.mkdirs(ledger_dir)
+    if spill_dir and FileSystems.exists(spill_dir):
+        FileSystems.delete([spill_dir])
 
     started = time.time()
     try:
         pipeline = make_pipeline(beam_args)
         build_text_phase(pipeline, config, tasks, ledger_dir, spill_dir)
         pipeline.run().wait_until_finish()
-        FileSystems.delete([spill_dir])
+        if spill_dir and FileSystems.exists(spill_dir):
+            FileSystems.delete([spill_dir])
     except (FileNotFoundError, ValueError) as exc:
         raise UsageError(f"pipeline failed: {exc}") from exc
     seconds = time.time() - started

@@ -4,6 +4,7 @@ from __future__ import annotations
 import apache_beam as beam
 
 from pipeline.config import Config
+from transforms.batching import Exchange
 from transforms.components import ConnectedComponents
 from transforms.exact_dup import ExactDedup
 from transforms.ledger import WriteLedger
@@ -13,14 +14,15 @@ from transforms.text_filters import TextFilters
 
 
 def build_text_phase(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger_dir: str,
-                     spill_dir: str):
+                     spill_dir: str | None):
     """read -> schema/duration/title_quality/language/text_safety -> exact_dup + near_dup -> clusters -> ledger."""
+    exchange = Exchange(spill_dir)
     batches = pipeline | "Read" >> ReadRecords(tasks, config.read)
-    text = batches | "TextStages" >> TextFilters(config, spill_dir)
-    exact = text.items | "ExactDup" >> ExactDedup(config.exact_dup)
-    near_edges = text.items | "NearDup" >> NearDedup(config.near_dup)
+    text = batches | "TextStages" >> TextFilters(config, exchange)
+    exact = text.items | "ExactDup" >> ExactDedup(config.exact_dup, exchange)
+    near_edges = text.items | "NearDup" >> NearDedup(config.near_dup, exchange)
     labels = ((near_edges, exact.edges)
               | "AllDupEdges" >> beam.Flatten()
-              | "Clusters" >> ConnectedComponents(config.near_dup.cc_rounds, config.near_dup.partitions))
-    return ({"spilled": text.spilled, "exact": exact.decisions, "labels": labels}
-            | "Ledger" >> WriteLedger(ledger_dir, unit_starts(tasks)))
+              | "Clusters" >> ConnectedComponents(config.near_dup.cc_rounds, config.near_dup.partitions, exchange))
+    return ({"rows": text.rows, "exact": exact.decisions, "labels": labels}
+            | "Ledger" >> WriteLedger(ledger_dir, unit_starts(tasks), exchange))

@@ -30,6 +30,11 @@ class ReadConfig:
 
 
 @dataclass
+class ShuffleConfig:
+    spill: bool = True
+
+
+@dataclass
 class DurationConfig:
     min_seconds: float = 10.0
     max_seconds: float = 120.0
@@ -90,6 +95,7 @@ class NearDupConfig:
 @dataclass
 class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
+    shuffle: ShuffleConfig = field(default_factory=ShuffleConfig)
     duration: DurationConfig = field(default_factory=DurationConfig)
     title_quality: TitleQualityConfig = field(default_factory=TitleQualityConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)

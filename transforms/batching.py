@@ -1,18 +1,26 @@
-"""Keyed batches: how records cross a shuffle without paying Beam's per-element overhead.
+"""How batches cross a shuffle: keyed by a small partition number, the payload in a spill file.
 
-Every GroupByKey in this project groups by a small integer partition, and the values are lists. A partition is a
-shard of the key space (record ids, text hashes, LSH bucket keys), so the number of partitions, not the number of
-records, sets the number of shuffle elements per batch. Each list crosses the shuffle as one pickled ``bytes``
-value: Beam's generic coder walks lists of tuples and dicts element by element in Python, and measured on the text
-phase that encoding cost more than all the filters together (docs/BENCHMARKS.md).
+Every GroupByKey in this project groups by a small integer *partition* (a hash shard of record ids, text hashes or
+LSH bucket keys) and every value is a whole list, so the number of shuffle elements scales with partitions x
+batches, not records. The list itself is pickled and, by default, written to a file under the run's spill folder,
+so only its path crosses the shuffle. Two measured reasons (docs/BENCHMARKS.md): the FnApiRunner keeps every
+shuffled byte in its own memory until the next stage runs (memory would grow with the input), and Beam's generic
+coder walks lists of tuples element by element in Python, which cost more than all the text filters together.
+With ``spill_dir=None`` the pickled bytes travel in the element instead (sensible on Dataflow's shuffle service).
 """
 from __future__ import annotations
 
+import hashlib
 import pickle
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
+
+from apache_beam.io.filesystems import FileSystems
 
 _GOLDEN = 0x9E3779B97F4A7C15
 _MASK = (1 << 64) - 1
+
+Ref = Any  # a spill-file path (str) or the pickled payload itself (bytes)
 
 
 def partition_of(value: int, partitions: int) -> int:
@@ -20,35 +28,62 @@ def partition_of(value: int, partitions: int) -> int:
     return (((value * _GOLDEN) & _MASK) >> 32) % partitions
 
 
-def pack(items: list) -> bytes:
+def pack(items: Any) -> bytes:
     return pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def unpack(blob: bytes) -> list:
+def unpack(blob: bytes) -> Any:
     return pickle.loads(blob)
 
 
-def by_partition(items: Iterable[Any], key: Callable[[Any], int], partitions: int) -> Iterator[tuple[int, bytes]]:
-    """Split items into (partition, packed list) pairs, one per non-empty partition."""
-    buckets: dict[int, list] = {}
-    for item in items:
-        buckets.setdefault(partition_of(key(item), partitions), []).append(item)
-    for partition, chunk in buckets.items():
-        yield partition, pack(chunk)
+@dataclass(frozen=True)
+class Exchange:
+    """Puts payloads where a shuffle can point at them and gets them back on the other side."""
 
+    spill_dir: str | None = None
 
-def flatten_values(keyed: tuple[int, Iterable[bytes]]) -> list:
-    """The values of a grouped (partition, [packed list, ...]) element as one list."""
-    out: list = []
-    for blob in keyed[1]:
-        out.extend(unpack(blob))
-    return out
+    def put(self, name: str, partition: int, items: Any) -> tuple[int, Ref]:
+        blob = pack(items)
+        if self.spill_dir is None:
+            return partition, blob
+        # Content-addressed: a retried bundle rewrites the same file, and no two payloads share a name.
+        digest = hashlib.blake2b(blob, digest_size=12).hexdigest()
+        path = FileSystems.join(self.spill_dir, name, f"{partition:05d}-{digest}.pkl")
+        with FileSystems.create(path) as handle:
+            handle.write(blob)
+        return partition, path
 
+    def get(self, ref: Ref) -> Any:
+        if isinstance(ref, bytes):
+            return unpack(ref)
+        with FileSystems.open(ref) as handle:
+            return unpack(handle.read())
 
-def unpacked(blobs: Iterable[bytes]) -> Iterator[list]:
-    """Each packed list of a grouped value, unpacked (for joins that keep their inputs apart)."""
-    for blob in blobs:
-        yield unpack(blob)
+    def split(self, name: str, items: Iterable[Any], key: Callable[[Any], int],
+              partitions: int) -> Iterator[tuple[int, Ref]]:
+        """Split items into one (partition, ref) per non-empty partition."""
+        buckets: dict[int, list] = {}
+        for item in items:
+            buckets.setdefault(partition_of(key(item), partitions), []).append(item)
+        for partition in sorted(buckets):
+            yield self.put(name, partition, buckets[partition])
+
+    def chunks(self, refs: Iterable[Ref]) -> Iterator[Any]:
+        """Each payload of a grouped value, once (identical payloads share one file and are read once)."""
+        seen = set()
+        for ref in refs:
+            if isinstance(ref, str):
+                if ref in seen:
+                    continue
+                seen.add(ref)
+            yield self.get(ref)
+
+    def gather(self, refs: Iterable[Ref]) -> list:
+        """All items of a grouped value's payloads as one list."""
+        out: list = []
+        for chunk in self.chunks(refs):
+            out.extend(chunk)
+        return out
 
 
 def first(pair: tuple) -> Any:

@@ -4,42 +4,44 @@ from __future__ import annotations
 import apache_beam as beam
 
 from filters import components as cc
-from transforms.batching import by_partition, flatten_values, node_key
+from transforms.batching import Exchange, node_key
 
 
-def _keyed(edges: list[tuple], orient, partitions: int):
-    return by_partition(orient(edges), node_key, partitions)
+def _keyed(edges: list[tuple], orient, name: str, partitions: int, exchange: Exchange):
+    return exchange.split(name, orient(edges), node_key, partitions)
 
 
-def _round(keyed, step):
-    edges = step(flatten_values(keyed))
+def _round(keyed, step, exchange: Exchange):
+    edges = step(exchange.gather(keyed[1]))
     if edges:
         yield edges
 
 
-def _labels(keyed):
-    labels = cc.labels(flatten_values(keyed))
+def _labels(keyed, exchange: Exchange):
+    labels = cc.labels(exchange.gather(keyed[1]))
     yield [(node[0], rep) for node, rep in labels.items()]
 
 
 class ConnectedComponents(beam.PTransform):
-    """Batches of edges ((rid, vid), (rid, vid)) -> batches of (record_id, representative node)."""
+    """Lists of edges ((rid, vid), (rid, vid)) -> lists of (record_id, representative node)."""
 
-    def __init__(self, rounds: int, partitions: int) -> None:
+    def __init__(self, rounds: int, partitions: int, exchange: Exchange) -> None:
         super().__init__()
         self.rounds = rounds
         self.partitions = partitions
+        self.exchange = exchange
 
     def expand(self, edges):
+        parts, ex = self.partitions, self.exchange
         for i in range(self.rounds):
             edges = (edges
-                     | f"LargeStar{i}/Key" >> beam.FlatMap(_keyed, cc.both_ways, self.partitions)
+                     | f"LargeStar{i}/Key" >> beam.FlatMap(_keyed, cc.both_ways, f"cc{i}l", parts, ex)
                      | f"LargeStar{i}/Group" >> beam.GroupByKey()
-                     | f"LargeStar{i}/Apply" >> beam.FlatMap(_round, cc.large_star)
-                     | f"SmallStar{i}/Key" >> beam.FlatMap(_keyed, cc.smaller_side, self.partitions)
+                     | f"LargeStar{i}/Apply" >> beam.FlatMap(_round, cc.large_star, ex)
+                     | f"SmallStar{i}/Key" >> beam.FlatMap(_keyed, cc.smaller_side, f"cc{i}s", parts, ex)
                      | f"SmallStar{i}/Group" >> beam.GroupByKey()
-                     | f"SmallStar{i}/Apply" >> beam.FlatMap(_round, cc.small_star))
+                     | f"SmallStar{i}/Apply" >> beam.FlatMap(_round, cc.small_star, ex))
         return (edges
-                | "Labels/Key" >> beam.FlatMap(_keyed, cc.both_ways, self.partitions)
+                | "Labels/Key" >> beam.FlatMap(_keyed, cc.both_ways, "labels", parts, ex)
                 | "Labels/Group" >> beam.GroupByKey()
-                | "Labels/Apply" >> beam.FlatMap(_labels))
+                | "Labels/Apply" >> beam.FlatMap(_labels, ex))

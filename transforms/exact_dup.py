@@ -6,18 +6,20 @@ import apache_beam as beam
 from filters.exact_dup import exact_keys, resolve
 from filters.near_dup import text_hash
 from pipeline.config import ExactDupConfig
-from transforms.batching import by_partition, flatten_values
+from transforms.batching import Exchange
 
 EDGES = "edges"
 
 
-def _key_entries(items: list[tuple], content_keys: list[str], partitions: int):
-    entries = [(kind, key, item[0], item[1]) for item in items for kind, key in exact_keys(item, content_keys)]
-    return by_partition(entries, lambda e: text_hash(e[0] + "\x1f" + e[1]), partitions)
+def _key_entries(ref, config: ExactDupConfig, exchange: Exchange):
+    entries = [(kind, key, item[0], item[1]) for item in exchange.get(ref[1])
+               for kind, key in exact_keys(item, config.keys)]
+    return exchange.split("exact_keys", entries, lambda e: text_hash(e[0] + "\x1f" + e[1]), config.partitions)
 
 
-def _resolve_shard(keyed):
-    decisions, edges = resolve(flatten_values(keyed))
+def _resolve_shard(keyed, exchange: Exchange):
+    partition, refs = keyed
+    decisions, edges = resolve(exchange.gather(refs))
     if decisions:
         yield sorted(decisions.items())
     if edges:
@@ -25,14 +27,15 @@ def _resolve_shard(keyed):
 
 
 class ExactDedup(beam.PTransform):
-    """Dedup items -> batches of (record_id, decision) on the main output and content-dup edges on ``edges``."""
+    """Item refs -> lists of (record_id, decision) on the main output and content-dup edges on ``edges``."""
 
-    def __init__(self, config: ExactDupConfig) -> None:
+    def __init__(self, config: ExactDupConfig, exchange: Exchange) -> None:
         super().__init__()
         self.config = config
+        self.exchange = exchange
 
     def expand(self, items):
         return (items
-                | "KeyByDupKey" >> beam.FlatMap(_key_entries, self.config.keys, self.config.partitions)
+                | "KeyByDupKey" >> beam.FlatMap(_key_entries, self.config, self.exchange)
                 | "GroupDupKeys" >> beam.GroupByKey()
-                | "EarliestWins" >> beam.FlatMap(_resolve_shard).with_outputs(EDGES, main="decisions"))
+                | "EarliestWins" >> beam.FlatMap(_resolve_shard, self.exchange).with_outputs(EDGES, main="decisions"))

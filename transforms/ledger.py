@@ -1,8 +1,8 @@
 """The ledger sink: join each unit of work's rows with dedup decisions and cluster labels, write Parquet.
 
 Decisions are routed to the unit of work their record came from (record ids are ranges per unit, see
-``transforms.read.unit_starts``), so the join moves only decisions and file paths; the rows themselves are read
-back from the spill files the text stage wrote. Each unit becomes ``ledger/part-UUUUUU.parquet`` with its rows in
+``transforms.read.unit_starts``), so the join moves only decisions and references; the rows themselves come back
+from the exchange the text stage put them in. Each unit becomes ``ledger/part-UUUUUU.parquet`` with its rows in
 input order, written under a temporary name and renamed: a retried bundle never leaves half a file, and two runs
 write the same bytes.
 """
@@ -18,18 +18,18 @@ from apache_beam.io.filesystems import FileSystems
 
 from filters.exact_dup import KEY_ORDER
 from schemas.ledger import to_table
-from transforms.batching import pack, unpack
+from transforms.batching import Exchange
 
 _RANK = {kind: i for i, kind in enumerate(KEY_ORDER)}
 
 
-def _by_unit(pairs: list[tuple], starts: list[int]):
-    """(unit, packed [(record_id, value), ...]) for decisions keyed by record id."""
+def _by_unit(pairs: list[tuple], name: str, starts: list[int], exchange: Exchange):
+    """(unit, ref to [(record_id, value), ...]) for decisions keyed by record id."""
     buckets: dict[int, list] = {}
     for pair in pairs:
         buckets.setdefault(bisect.bisect_right(starts, pair[0]) - 1, []).append(pair)
-    for unit, chunk in buckets.items():
-        yield unit, pack(chunk)
+    for unit in sorted(buckets):
+        yield exchange.put(name, unit, buckets[unit])
 
 
 def finalize(row: dict[str, Any], exact: dict | None, rep: tuple | None) -> dict[str, Any]:
@@ -59,21 +59,15 @@ def write_table(table: pa.Table, path: str) -> None:
     FileSystems.rename([tmp], [path])
 
 
-def _read_spill(path: str) -> list[dict]:
-    with FileSystems.open(path) as handle:
-        return unpack(handle.read())
-
-
-def _merge_and_write(joined, directory: str):
+def _merge_and_write(joined, directory: str, exchange: Exchange):
     unit, groups = joined
     exact: dict[int, dict] = {}
-    for blob in groups["exact"]:
-        for rid, decision in unpack(blob):  # a record can be a later copy under several keys (several shards)
-            if rid not in exact or _RANK[decision["dup_key"]] < _RANK[exact[rid]["dup_key"]]:
-                exact[rid] = decision
-    labels = {rid: rep for blob in groups["labels"] for rid, rep in unpack(blob)}
+    for rid, decision in exchange.gather(groups["exact"]):  # a later copy under several keys: several shards
+        if rid not in exact or _RANK[decision["dup_key"]] < _RANK[exact[rid]["dup_key"]]:
+            exact[rid] = decision
+    labels = dict(exchange.gather(groups["labels"]))
     rows = [finalize(row, exact.get(row["record_id"]), labels.get(row["record_id"]))
-            for path in sorted(groups["spilled"]) for row in _read_spill(path)]
+            for row in exchange.gather(groups["rows"])]
     rows.sort(key=lambda row: row["record_id"])
     path = FileSystems.join(directory, f"part-{unit:06d}.parquet")
     write_table(to_table(rows), path)
@@ -81,19 +75,21 @@ def _merge_and_write(joined, directory: str):
 
 
 class WriteLedger(beam.PTransform):
-    """{spilled: (unit, path), exact: [(rid, decision)], labels: [(rid, rep)]} -> ledger files (path, rows)."""
+    """{rows: (unit, ref), exact: [(rid, decision)], labels: [(rid, rep)]} -> ledger files (path, rows)."""
 
-    def __init__(self, directory: str, starts: list[int]) -> None:
+    def __init__(self, directory: str, starts: list[int], exchange: Exchange) -> None:
         super().__init__()
         self.directory = directory
         self.starts = starts
+        self.exchange = exchange
 
     def expand(self, inputs):
+        ex = self.exchange
         keyed = {
-            "spilled": inputs["spilled"],
-            "exact": inputs["exact"] | "RouteExact" >> beam.FlatMap(_by_unit, self.starts),
-            "labels": inputs["labels"] | "RouteLabels" >> beam.FlatMap(_by_unit, self.starts),
+            "rows": inputs["rows"],
+            "exact": inputs["exact"] | "RouteExact" >> beam.FlatMap(_by_unit, "exact_by_unit", self.starts, ex),
+            "labels": inputs["labels"] | "RouteLabels" >> beam.FlatMap(_by_unit, "labels_by_unit", self.starts, ex),
         }
         return (keyed
                 | "JoinByUnit" >> beam.CoGroupByKey()
-                | "DecideAndWrite" >> beam.FlatMap(_merge_and_write, self.directory))
+                | "DecideAndWrite" >> beam.FlatMap(_merge_and_write, self.directory, ex))

@@ -2,7 +2,7 @@
 
 Shuffles, all over hash partitions of batches:
   1. items by text hash -> identical texts collapse into one text row (records chained by duration);
-  2. LSH band keys by bucket hash -> candidate text pairs (the banding GroupByKey);
+  2. LSH entries by bucket key -> candidate text pairs (the banding GroupByKey);
   3. pairs join the text rows twice (once per side) -> verified pairs -> edges between records.
 The edges go on to ``ConnectedComponents``; nothing is collected on one machine.
 """
@@ -13,103 +13,98 @@ import numpy as np
 
 from filters.near_dup import bucket_pairs, group_identical, link_segments, lsh_entries, similar, text_hash
 from pipeline.config import NearDupConfig
-from transforms.batching import by_partition, first, flatten_values, unpacked
+from transforms.batching import Exchange, first
 
 EDGES = "edges"
 
 
-def _text_members(items: list[tuple], partitions: int):
-    members = [(item[7], item[0], item[1], item[6]) for item in items if item[2] and item[7]]
-    return by_partition(members, lambda m: text_hash(m[0]), partitions)
+def _text_members(ref, config: NearDupConfig, exchange: Exchange):
+    members = [(item[7], item[0], item[1], item[6]) for item in exchange.get(ref[1]) if item[2] and item[7]]
+    return exchange.split("texts", members, lambda m: text_hash(m[0]), config.partitions)
 
 
-def _collapse(keyed, tolerance: float):
-    rows, edges = group_identical(flatten_values(keyed), tolerance)
+def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
+    partition, refs = keyed
+    rows, edges = group_identical(exchange.gather(refs), config.duration_tolerance)
     if rows:
-        yield rows
+        yield exchange.put("text_rows", partition, rows)
     if edges:
         yield beam.pvalue.TaggedOutput(EDGES, edges)
 
 
-def _band_entries(rows: list[tuple], config: NearDupConfig):
-    keys, hashes = lsh_entries(rows, config)
+def _band_entries(ref, config: NearDupConfig, exchange: Exchange):
+    keys, hashes = lsh_entries(exchange.get(ref[1]), config)
     parts = (keys >> np.uint64(40)) % np.uint64(config.partitions)
     order = np.argsort(parts, kind="stable")
     keys, hashes, parts = keys[order], hashes[order], parts[order]
     bounds = np.flatnonzero(np.r_[True, parts[1:] != parts[:-1], True])
     for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        yield int(parts[start]), (keys[start:end], hashes[start:end])
+        yield exchange.put("bands", int(parts[start]), (keys[start:end], hashes[start:end]))
 
 
-def _candidate_pairs(keyed, max_texts: int):
-    chunks = list(keyed[1])
-    keys = np.concatenate([c[0] for c in chunks])
-    hashes = np.concatenate([c[1] for c in chunks])
-    pairs = bucket_pairs(keys, hashes, max_texts)
-    if pairs:
-        yield sorted(pairs)
+def _candidate_pairs(keyed, config: NearDupConfig, exchange: Exchange):
+    partition, refs = keyed
+    chunks = list(exchange.chunks(refs))
+    pairs = bucket_pairs(np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks]),
+                         config.max_bucket_texts)
+    return exchange.split("pairs", sorted(pairs), first, config.partitions)
 
 
-def _rows_by_hash(rows: list[tuple], partitions: int):
-    return by_partition(rows, first, partitions)
+def _rows_by_hash(ref, config: NearDupConfig, exchange: Exchange):
+    return exchange.split("rows_by_hash", exchange.get(ref[1]), first, config.partitions)
 
 
-def _pairs_by_first(pairs: list[tuple], partitions: int):
-    return by_partition(pairs, first, partitions)
-
-
-def _attach_first_side(joined, partitions: int):
-    _, groups = joined
+def _lookup(refs, exchange: Exchange) -> dict[int, list]:
     lookup: dict[int, list] = {}
-    for chunk in unpacked(groups["rows"]):
-        for row in chunk:
-            lookup.setdefault(row[0], []).append(row)
-    halves = [(b, row_a) for chunk in unpacked(groups["pairs"]) for a, b in chunk for row_a in lookup.get(a, ())]
-    return by_partition(halves, first, partitions)
+    for row in exchange.gather(refs):
+        lookup.setdefault(row[0], []).append(row)
+    return lookup
 
 
-def _verify(joined, config: NearDupConfig):
+def _attach_first_side(joined, config: NearDupConfig, exchange: Exchange):
     _, groups = joined
-    lookup: dict[int, list] = {}
-    for chunk in unpacked(groups["rows"]):
-        for row in chunk:
-            lookup.setdefault(row[0], []).append(row)
+    lookup = _lookup(groups["rows"], exchange)
+    halves = [(b, row_a) for a, b in exchange.gather(groups["pairs"]) for row_a in lookup.get(a, ())]
+    return exchange.split("halves", halves, first, config.partitions)
+
+
+def _verify(joined, config: NearDupConfig, exchange: Exchange):
+    _, groups = joined
+    lookup = _lookup(groups["rows"], exchange)
     edges = []
-    for chunk in unpacked(groups["halves"]):
-        for b, row_a in chunk:
-            for row_b in lookup.get(b, ()):
-                if similar(row_a[1], row_b[1], config):
-                    edges.extend(link_segments(row_a[2], row_b[2], config.duration_tolerance))
+    for b, row_a in exchange.gather(groups["halves"]):
+        for row_b in lookup.get(b, ()):
+            if similar(row_a[1], row_b[1], config):
+                edges.extend(link_segments(row_a[2], row_b[2], config.duration_tolerance))
     if edges:
         yield edges
 
 
 class NearDedup(beam.PTransform):
-    """Dedup items -> batches of record edges (same-text duration chains and verified similar titles)."""
+    """Item refs -> lists of record edges (same-text duration chains and verified similar titles)."""
 
-    def __init__(self, config: NearDupConfig) -> None:
+    def __init__(self, config: NearDupConfig, exchange: Exchange) -> None:
         super().__init__()
         self.config = config
+        self.exchange = exchange
 
     def expand(self, items):
-        cfg, parts = self.config, self.config.partitions
+        cfg, ex = self.config, self.exchange
         collapsed = (items
-                     | "KeyByText" >> beam.FlatMap(_text_members, parts)
+                     | "KeyByText" >> beam.FlatMap(_text_members, cfg, ex)
                      | "GroupSameText" >> beam.GroupByKey()
-                     | "CollapseSameText" >> beam.FlatMap(_collapse, cfg.duration_tolerance).with_outputs(
-                         EDGES, main="rows"))
+                     | "CollapseSameText" >> beam.FlatMap(_collapse, cfg, ex).with_outputs(EDGES, main="rows"))
         if not cfg.enabled:
             return collapsed.edges
-        rows_keyed = collapsed.rows | "KeyRowsByHash" >> beam.FlatMap(_rows_by_hash, parts)
+        rows_keyed = collapsed.rows | "KeyRowsByHash" >> beam.FlatMap(_rows_by_hash, cfg, ex)
         pairs = (collapsed.rows
-                 | "MinHashBands" >> beam.FlatMap(_band_entries, cfg)
+                 | "MinHashBands" >> beam.FlatMap(_band_entries, cfg, ex)
                  | "GroupBuckets" >> beam.GroupByKey()
-                 | "CandidatePairs" >> beam.FlatMap(_candidate_pairs, cfg.max_bucket_texts)
-                 | "KeyPairs" >> beam.FlatMap(_pairs_by_first, parts))
+                 | "CandidatePairs" >> beam.FlatMap(_candidate_pairs, cfg, ex))
         halves = ({"rows": rows_keyed, "pairs": pairs}
                   | "JoinFirstSide" >> beam.CoGroupByKey()
-                  | "AttachFirstSide" >> beam.FlatMap(_attach_first_side, parts))
+                  | "AttachFirstSide" >> beam.FlatMap(_attach_first_side, cfg, ex))
         verified = ({"rows": rows_keyed, "halves": halves}
                     | "JoinSecondSide" >> beam.CoGroupByKey()
-                    | "VerifyPairs" >> beam.FlatMap(_verify, cfg))
+                    | "VerifyPairs" >> beam.FlatMap(_verify, cfg, ex))
         return (collapsed.edges, verified) | "AllNearEdges" >> beam.Flatten()

@@ -113,10 +113,35 @@ def _cells_of_rows(rows: list[TextRow], tolerance: float) -> tuple[np.ndarray, n
     return pairs[:, 0], pairs[:, 1]
 
 
-def lsh_entries(rows: list[TextRow], config: NearDupConfig) -> tuple[np.ndarray, np.ndarray]:
-    """(bucket keys, text hashes): one entry per text, band and duration cell."""
+_SKETCH_BITS = 56
+
+
+def sketch(text: str) -> int:
+    """Length (top 8 bits) and a 56-bit set of the text's characters: a necessary-condition filter for pairs.
+
+    Two texts within ``k`` edits differ in at most 2k characters, and one that is the other plus an affix of
+    length d differs in at most d; a character-set bitmap can only under-count that difference. So pairs whose
+    bitmaps differ in more bits than allowed are dropped before any text is fetched (``compatible``).
+    """
+    bits = 0
+    for ch in set(text):
+        bits |= 1 << ((ord(ch) * 2654435761 >> 16) % _SKETCH_BITS)
+    return (min(len(text), 255) << _SKETCH_BITS) | bits
+
+
+def compatible(a: np.ndarray, b: np.ndarray, config: NearDupConfig) -> np.ndarray:
+    """Vectorised necessary condition for ``similar`` on two arrays of sketches."""
+    mask = np.uint64((1 << _SKETCH_BITS) - 1)
+    length_diff = np.abs((a >> np.uint64(_SKETCH_BITS)).astype(np.int64) - (b >> np.uint64(_SKETCH_BITS)).astype(np.int64))
+    differing = np.bitwise_count((a ^ b) & mask).astype(np.int64)
+    return ((length_diff <= max(config.max_edits, config.max_affix_chars))
+            & (differing <= np.maximum(2 * config.max_edits, length_diff)))
+
+
+def lsh_entries(rows: list[TextRow], config: NearDupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bucket keys, text hashes, text sketches): one entry per text, band and duration cell."""
     if not rows:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
     keys = band_keys(signatures([row[1] for row in rows], config.num_perm, config.ngram, config.seed),
                      config.bands, config.rows)
     owner, cells = _cells_of_rows(rows, config.duration_tolerance)
@@ -126,31 +151,38 @@ def lsh_entries(rows: list[TextRow], config: NearDupConfig) -> tuple[np.ndarray,
                  + cells.astype(np.uint64)[:, None] * np.uint64(0xFF51AFD7ED558CCD))
         mixed ^= mixed >> np.uint64(29)
     hashes = np.array([row[0] for row in rows], dtype=np.int64)[owner]
-    return mixed.ravel(), np.repeat(hashes, config.bands)
+    sketches = np.array([sketch(row[1]) for row in rows], dtype=np.uint64)[owner]
+    return mixed.ravel(), np.repeat(hashes, config.bands), np.repeat(sketches, config.bands)
 
 
-def bucket_pairs(keys: np.ndarray, hashes: np.ndarray, max_texts: int) -> set[tuple[int, int]]:
-    """Candidate (text_hash, text_hash) pairs from texts sharing an LSH bucket key.
+def bucket_pairs(keys: np.ndarray, hashes: np.ndarray, sketches: np.ndarray,
+                 config: NearDupConfig) -> np.ndarray:
+    """Candidate (text_hash, text_hash) pairs, as an (n, 2) array, from texts sharing an LSH bucket key.
 
-    A bucket with more than ``max_texts`` distinct texts (a very common pattern) is compared in a sliding window of
-    ``max_texts`` neighbours instead of all pairs, bounding the work; the other bands still see those texts.
+    Pairs whose sketches rule them out are dropped here (see ``sketch``). A bucket with more than
+    ``max_bucket_texts`` distinct texts (a very common pattern) is compared in a sliding window of that many
+    neighbours instead of all pairs, bounding the work; the other bands still see those texts.
     """
     if keys.size < 2:
-        return set()
+        return np.zeros((0, 2), dtype=np.int64)
     order = np.lexsort((hashes, keys))
-    keys, hashes = keys[order], hashes[order]
+    keys, hashes, sketches = keys[order], hashes[order], sketches[order]
     keep = np.ones(keys.size, dtype=bool)
     keep[1:] = (keys[1:] != keys[:-1]) | (hashes[1:] != hashes[:-1])
-    keys, hashes = keys[keep], hashes[keep]
+    keys, hashes, sketches = keys[keep], hashes[keep], sketches[keep]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, keys.size])
-    pairs: set[tuple[int, int]] = set()
-    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
-        bucket = hashes[start:start + size].tolist()
-        window = min(size, max_texts)
-        for i, a in enumerate(bucket):
-            pairs.update((a, b) for b in bucket[i + 1:i + window])
-    return pairs
+    firsts, seconds = [starts[sizes == 2]], [starts[sizes == 2] + 1]
+    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
+        i, j = np.triu_indices(size, 1)
+        near = (j - i) < config.max_bucket_texts
+        firsts.append(start + i[near])
+        seconds.append(start + j[near])
+    first, second = np.concatenate(firsts), np.concatenate(seconds)
+    ok = compatible(sketches[first], sketches[second], config)
+    a, b = hashes[first[ok]], hashes[second[ok]]
+    pairs = np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)
+    return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 
 def similar(a: str, b: str, config: NearDupConfig) -> str | None:

@@ -3,6 +3,10 @@
 Order matters: NFKC first (full-width letters/digits become ASCII so spam patterns and counting see one form), then
 invisible characters are removed (they are used to dodge keyword filters), then OpenCC Traditional->Simplified, then
 whitespace collapses. The raw title is kept next to it in the ledger.
+
+OpenCC's t2s converts phrases, and some of its phrases are also valid Simplified text (t2s turns the name
+"沈思英" into "沉思英"). So a title is converted only if at least one of its characters is itself Traditional
+(changes under character-level t2s); a Simplified title is never rewritten.
 """
 from __future__ import annotations
 
@@ -22,13 +26,20 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=65536)
+def _is_traditional_char(ch: str) -> bool:
+    return _t2s().convert(ch) != ch
+
+
 def normalize_title(raw: str) -> tuple[str, bool]:
-    """Return (normalised title, whether OpenCC changed it, i.e. it was written in Traditional characters)."""
+    """Return (normalised title, whether it was written in Traditional characters and converted)."""
     text = unicodedata.normalize("NFKC", raw)
     text = _INVISIBLE.sub("", text)
-    simplified = _t2s().convert(text)
-    converted = simplified != text
-    return _SPACE.sub(" ", simplified).strip(), converted
+    converted = False
+    if any(ord(ch) > 0x2E7F and _is_traditional_char(ch) for ch in text):
+        simplified = _t2s().convert(text)
+        text, converted = simplified, simplified != text
+    return _SPACE.sub(" ", text).strip(), converted
 
 
 # Characters that carry no content for comparison: punctuation, symbols, separators, and emoji.

@@ -42,15 +42,15 @@ def spam_code(title: str) -> str | None:
     return None
 
 
+_RUN = re.compile(r"(.)\1+")
+
+
 def max_char_run(text: str) -> int:
     """Longest run of one repeated character (ignoring spaces and punctuation between repeats)."""
-    best = run = 0
-    prev = None
-    for ch in comparison_text(text):
-        run = run + 1 if ch == prev else 1
-        prev = ch
-        best = max(best, run)
-    return best
+    letters = comparison_text(text)
+    if not letters:
+        return 0
+    return max((m.end() - m.start() for m in _RUN.finditer(letters)), default=1)
 
 
 class TitleQualityFilter:

@@ -11,6 +11,7 @@ With ``spill_dir=None`` the pickled bytes travel in the element instead (sensibl
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
@@ -49,13 +50,21 @@ class Exchange:
         # Content-addressed: a retried bundle rewrites the same file, and no two payloads share a name.
         digest = hashlib.blake2b(blob, digest_size=12).hexdigest()
         path = FileSystems.join(self.spill_dir, name, f"{partition:05d}-{digest}.pkl")
-        with FileSystems.create(path) as handle:
-            handle.write(blob)
+        if "://" in path:
+            with FileSystems.create(path) as handle:
+                handle.write(blob)
+        else:  # local disk: plain files (Beam's LocalFileSystem.create costs ~1 ms per file)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as handle:
+                handle.write(blob)
         return partition, path
 
     def get(self, ref: Ref) -> Any:
         if isinstance(ref, bytes):
             return unpack(ref)
+        if "://" not in ref:
+            with open(ref, "rb") as handle:
+                return unpack(handle.read())
         with FileSystems.open(ref) as handle:
             return unpack(handle.read())
 

@@ -11,9 +11,9 @@ from transforms.batching import Exchange
 EDGES = "edges"
 
 
-def _key_entries(ref, config: ExactDupConfig, exchange: Exchange):
-    entries = [(kind, key, item[0], item[1]) for item in exchange.get(ref[1])
-               for kind, key in exact_keys(item, config.keys)]
+def key_entries(items: list[tuple], config: ExactDupConfig, exchange: Exchange):
+    """(partition, ref) of the exact-dup keys of a batch of dedup items; used by the text stage."""
+    entries = [(kind, key, item[0], item[1]) for item in items for kind, key in exact_keys(item, config.keys)]
     return exchange.split("exact_keys", entries, lambda e: text_hash(e[0] + "\x1f" + e[1]), config.partitions)
 
 
@@ -27,7 +27,7 @@ def _resolve_shard(keyed, exchange: Exchange):
 
 
 class ExactDedup(beam.PTransform):
-    """Item refs -> lists of (record_id, decision) on the main output and content-dup edges on ``edges``."""
+    """Keyed entry refs (from ``key_entries``) -> lists of (record_id, decision); content-dup edges on ``edges``."""
 
     def __init__(self, config: ExactDupConfig, exchange: Exchange) -> None:
         super().__init__()
@@ -36,6 +36,5 @@ class ExactDedup(beam.PTransform):
 
     def expand(self, items):
         return (items
-                | "KeyByDupKey" >> beam.FlatMap(_key_entries, self.config, self.exchange)
                 | "GroupDupKeys" >> beam.GroupByKey()
                 | "EarliestWins" >> beam.FlatMap(_resolve_shard, self.exchange).with_outputs(EDGES, main="decisions"))

@@ -13,13 +13,14 @@ import numpy as np
 
 from filters.near_dup import bucket_pairs, group_identical, link_segments, lsh_entries, similar, text_hash
 from pipeline.config import NearDupConfig
-from transforms.batching import Exchange, first
+from transforms.batching import Exchange, first, partition_of
 
 EDGES = "edges"
 
 
-def _text_members(ref, config: NearDupConfig, exchange: Exchange):
-    members = [(item[7], item[0], item[1], item[6]) for item in exchange.get(ref[1]) if item[2] and item[7]]
+def key_members(items: list[tuple], config: NearDupConfig, exchange: Exchange):
+    """(partition, ref) of (text, record_id, video_id, duration) for alive items; used by the text stage."""
+    members = [(item[7], item[0], item[1], item[6]) for item in items if item[2] and item[7]]
     return exchange.split("texts", members, lambda m: text_hash(m[0]), config.partitions)
 
 
@@ -33,21 +34,25 @@ def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
 
 
 def _band_entries(ref, config: NearDupConfig, exchange: Exchange):
-    keys, hashes = lsh_entries(exchange.get(ref[1]), config)
-    parts = (keys >> np.uint64(40)) % np.uint64(config.partitions)
+    entries = lsh_entries(exchange.get(ref[1]), config)
+    parts = (entries[0] >> np.uint64(40)) % np.uint64(config.partitions)
     order = np.argsort(parts, kind="stable")
-    keys, hashes, parts = keys[order], hashes[order], parts[order]
+    parts = parts[order]
+    entries = [column[order] for column in entries]
     bounds = np.flatnonzero(np.r_[True, parts[1:] != parts[:-1], True])
     for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        yield exchange.put("bands", int(parts[start]), (keys[start:end], hashes[start:end]))
+        yield exchange.put("bands", int(parts[start]), [column[start:end] for column in entries])
 
 
 def _candidate_pairs(keyed, config: NearDupConfig, exchange: Exchange):
     partition, refs = keyed
     chunks = list(exchange.chunks(refs))
-    pairs = bucket_pairs(np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks]),
-                         config.max_bucket_texts)
-    return exchange.split("pairs", sorted(pairs), first, config.partitions)
+    pairs = bucket_pairs(*(np.concatenate([c[k] for c in chunks]) for k in range(3)), config)
+    if not len(pairs):
+        return
+    parts = np.array([partition_of(a, config.partitions) for a in pairs[:, 0].tolist()])
+    for p in np.unique(parts).tolist():
+        yield exchange.put("pairs", p, pairs[parts == p])
 
 
 def _rows_by_hash(ref, config: NearDupConfig, exchange: Exchange):
@@ -64,7 +69,8 @@ def _lookup(refs, exchange: Exchange) -> dict[int, list]:
 def _attach_first_side(joined, config: NearDupConfig, exchange: Exchange):
     _, groups = joined
     lookup = _lookup(groups["rows"], exchange)
-    halves = [(b, row_a) for a, b in exchange.gather(groups["pairs"]) for row_a in lookup.get(a, ())]
+    halves = [(b, row_a) for chunk in exchange.chunks(groups["pairs"]) for a, b in chunk.tolist()
+              for row_a in lookup.get(a, ())]
     return exchange.split("halves", halves, first, config.partitions)
 
 
@@ -81,7 +87,7 @@ def _verify(joined, config: NearDupConfig, exchange: Exchange):
 
 
 class NearDedup(beam.PTransform):
-    """Item refs -> lists of record edges (same-text duration chains and verified similar titles)."""
+    """Keyed member refs (from ``key_members``) -> lists of record edges (same-text chains, verified pairs)."""
 
     def __init__(self, config: NearDupConfig, exchange: Exchange) -> None:
         super().__init__()
@@ -91,7 +97,6 @@ class NearDedup(beam.PTransform):
     def expand(self, items):
         cfg, ex = self.config, self.exchange
         collapsed = (items
-                     | "KeyByText" >> beam.FlatMap(_text_members, cfg, ex)
                      | "GroupSameText" >> beam.GroupByKey()
                      | "CollapseSameText" >> beam.FlatMap(_collapse, cfg, ex).with_outputs(EDGES, main="rows"))
         if not cfg.enabled:

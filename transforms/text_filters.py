@@ -1,7 +1,8 @@
 """Stages schema..text_safety as one batched ParDo.
 
 The processed rows do not travel on through the pipeline: they go to the exchange (a spill file by default) and
-only (unit, ref) goes on to the ledger join. The dedup items go out the same way on the ``items`` output.
+only (unit, ref) goes on to the ledger join. What dedup needs leaves already keyed for its first shuffle: exact-dup
+keys on ``exact_keys``, comparison texts on ``texts``.
 """
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import apache_beam as beam
 from filters.text_chain import TextChain
 from pipeline.config import Config
 from transforms.batching import Exchange
+from transforms.exact_dup import key_entries
+from transforms.near_dup import key_members
 
-ITEMS = "items"
+EXACT_KEYS = "exact_keys"
+TEXTS = "texts"
 
 
 class _TextChainFn(beam.DoFn):
@@ -27,12 +31,14 @@ class _TextChainFn(beam.DoFn):
         unit, _, rows = element
         items = self.chain.process(rows)
         yield self.exchange.put("rows", unit, rows)
-        if items:
-            yield beam.pvalue.TaggedOutput(ITEMS, self.exchange.put("items", unit, items))
+        for keyed in key_entries(items, self.config.exact_dup, self.exchange):
+            yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
+        for keyed in key_members(items, self.config.near_dup, self.exchange):
+            yield beam.pvalue.TaggedOutput(TEXTS, keyed)
 
 
 class TextFilters(beam.PTransform):
-    """(unit, batch number, rows) -> (unit, rows ref) on ``rows`` and (unit, items ref) on ``items``."""
+    """(unit, batch number, rows) -> (unit, rows ref) on ``rows``; keyed dedup inputs on the other outputs."""
 
     def __init__(self, config: Config, exchange: Exchange) -> None:
         super().__init__()
@@ -41,4 +47,4 @@ class TextFilters(beam.PTransform):
 
     def expand(self, batches):
         return batches | "NormaliseScoreDecide" >> beam.ParDo(
-            _TextChainFn(self.config, self.exchange)).with_outputs(ITEMS, main="rows")
+            _TextChainFn(self.config, self.exchange)).with_outputs(EXACT_KEYS, TEXTS, main="rows")

@@ -2,7 +2,8 @@ import numpy as np
 
 import math
 
-from filters.near_dup import _cells_of_rows, bucket_pairs, duration_cells, group_identical, link_segments, similar
+from filters.near_dup import (_cells_of_rows, bucket_pairs, compatible, duration_cells, group_identical,
+                              link_segments, similar, sketch)
 from pipeline.config import NearDupConfig
 
 CFG = NearDupConfig()
@@ -33,12 +34,38 @@ def test_link_segments_uses_duration_ranges():
     assert link_segments(a, b, 1.5) == [((1, "a"), (2, "b"))]
 
 
-def test_bucket_pairs_dedupes_and_bounds_large_buckets():
-    keys = np.array([1, 1, 1, 2, 2, 3], dtype=np.uint64)
-    hashes = np.array([10, 11, 11, 12, 13, 14], dtype=np.int64)
-    assert bucket_pairs(keys, hashes, 100) == {(10, 11), (12, 13)}
-    big = bucket_pairs(np.zeros(1000, dtype=np.uint64), np.arange(1000, dtype=np.int64), 10)
-    assert len(big) <= 1000 * 9
+def test_bucket_pairs_dedupes_filters_by_sketch_and_bounds_large_buckets():
+    texts = {10: "王者荣耀李白连招教学", 11: "王者荣耀李白连招教学", 12: "今天做个红烧肉", 13: "今天做个红烧肉吧",
+             14: "周末去海边露营", 15: "老爸的拿手菜糖醋排骨"}
+    keys = np.array([1, 1, 1, 2, 2, 3, 3], dtype=np.uint64)
+    hashes = np.array([10, 11, 11, 12, 13, 14, 15], dtype=np.int64)
+    sketches = np.array([sketch(texts[h]) for h in hashes.tolist()], dtype=np.uint64)
+    pairs = bucket_pairs(keys, hashes, sketches, CFG)
+    assert {tuple(p) for p in pairs.tolist()} == {(10, 11), (12, 13)}  # (14, 15) share a bucket, not characters
+    n = 1000
+    big = bucket_pairs(np.zeros(n, dtype=np.uint64), np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.uint64),
+                       NearDupConfig(max_bucket_texts=10))
+    assert len(big) == sum(min(9, n - 1 - i) for i in range(n))
+
+
+def test_sketch_filter_never_drops_a_pair_that_verifies():
+    import random
+    rng = random.Random(5)
+    alphabet = "王者荣耀李白连招教学今天做个红烧肉周末去海边露营老爸的拿手菜糖醋排骨高清版"
+    for _ in range(2000):
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(4, 20)))
+        b = list(a)
+        for _ in range(rng.randint(1, 2)):
+            op, pos = rng.choice("sid"), rng.randrange(len(b))
+            if op == "s":
+                b[pos] = rng.choice(alphabet)
+            elif op == "i":
+                b.insert(pos, rng.choice(alphabet))
+            elif len(b) > 1:
+                del b[pos]
+        b = "".join(b) + ("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) if rng.random() < 0.3 else "")
+        if similar(a, b, CFG):
+            assert compatible(np.array([sketch(a)], dtype=np.uint64), np.array([sketch(b)], dtype=np.uint64), CFG)[0]
 
 
 def test_vectorised_cells_match_reference_and_nearby_durations_share_a_cell():

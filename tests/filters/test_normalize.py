@@ -13,3 +13,8 @@ def test_simplified_is_not_flagged():
 
 def test_comparison_text_keeps_only_letters_and_digits():
     assert comparison_text("【王者荣耀】李白 连招（高清版）!") == "王者荣耀李白连招高清版"
+
+
+def test_simplified_names_are_not_rewritten_by_phrase_conversion():
+    assert normalize_title("沈思英的旅行日记") == ("沈思英的旅行日记", False)
+    assert normalize_title("沈思英的旅行日記")[0] == "沉思英的旅行日记"  # Traditional input: OpenCC decides

@@ -13,7 +13,7 @@ from typing import Any
 from apache_beam.io.filesystems import FileSystems
 
 from filters.language import DEFAULT_MODEL
-from pipeline.config import ConfigError, load_config
+from pipeline.config import ConfigError, load_config, resolve_partitions
 from pipeline.manifest import (code_version, file_fingerprint, format_funnel, funnel, input_fingerprint,
                                read_ledger, write_manifest)
 from pipeline.runner import make_pipeline, runner_label
@@ -49,6 +49,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     try:
         config = load_config(args.config, args.overrides)
         tasks = plan_reads(args.input, config.read)
+        config = resolve_partitions(config, len(tasks))
         fingerprint = input_fingerprint(args.input)
     except (ConfigError, InputError) as exc:
         raise UsageError(str(exc)) from exc

@@ -71,7 +71,7 @@ class TextSafetyConfig:
 @dataclass
 class ExactDupConfig:
     keys: list[str] = field(default_factory=lambda: ["md5", "video_path", "title_duration"])
-    partitions: int = 16
+    partitions: int = 0
 
 
 @dataclass
@@ -88,7 +88,7 @@ class NearDupConfig:
     duration_tolerance: float = 1.5
     numbers_must_match: bool = True
     max_bucket_texts: int = 400
-    partitions: int = 16
+    partitions: int = 0
     cc_rounds: int = 3
 
 
@@ -109,6 +109,20 @@ class Config:
     def fingerprint(self) -> str:
         blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()
+
+
+def resolve_partitions(config: Config, units: int) -> Config:
+    """Fill ``partitions: 0`` (auto) with 2 per unit of work, at least 8.
+
+    A shuffle partition's data then stays about the same size whatever the input size (~4 MiB of input each), so
+    worker memory does not grow with the corpus; more input means more partitions, not bigger ones.
+    """
+    auto = max(8, 2 * units)
+    if not config.exact_dup.partitions:
+        config.exact_dup.partitions = auto
+    if not config.near_dup.partitions:
+        config.near_dup.partitions = auto
+    return config
 
 
 def _build(cls: type, data: dict[str, Any], where: str) -> Any:

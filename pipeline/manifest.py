@@ -60,13 +60,14 @@ def read_ledger(ledger_dir: str, columns: list[str] | None = None) -> pa.Table:
 
 def funnel(ledger: pa.Table) -> dict[str, Any]:
     """Counts per status and per stage, and what remains after each stage in pipeline order."""
-    statuses = ledger.column("status").to_pylist()
-    stages = ledger.column("stage").to_pylist()
-    total = len(statuses)
+    counts = ledger.select(["status", "stage"]).group_by(["status", "stage"]).aggregate([([], "count_all")])
+    total = ledger.num_rows
+    by_status: dict[str, int] = {"kept": 0, "rejected": 0, "error": 0}
     per_stage = {stage: {"rejected": 0, "error": 0} for stage in STAGES}
-    for status, stage in zip(statuses, stages):
+    for status, stage, n in zip(*(counts.column(c).to_pylist() for c in ("status", "stage", "count_all"))):
+        by_status[status] = by_status.get(status, 0) + n
         if status in ("rejected", "error"):
-            per_stage.setdefault(stage, {"rejected": 0, "error": 0})[status] += 1
+            per_stage.setdefault(stage, {"rejected": 0, "error": 0})[status] += n
     remaining, steps = total, []
     for stage in STAGES:
         removed = per_stage[stage]["rejected"] + per_stage[stage]["error"]
@@ -76,9 +77,9 @@ def funnel(ledger: pa.Table) -> dict[str, Any]:
                           "remaining_pct": round(100.0 * remaining / total, 3) if total else 0.0})
     return {
         "input": total,
-        "kept": statuses.count("kept"),
-        "rejected": statuses.count("rejected"),
-        "error": statuses.count("error"),
+        "kept": by_status["kept"],
+        "rejected": by_status["rejected"],
+        "error": by_status["error"],
         "stages": {k: v for k, v in per_stage.items() if v["rejected"] or v["error"]},
         "steps": steps,
     }

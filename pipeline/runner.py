@@ -15,6 +15,8 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 def make_pipeline(beam_args: list[str]) -> beam.Pipeline:
     """A Pipeline for the given Beam arguments, defaulting to a multi-process FnApiRunner."""
+    if not any(a.startswith("--default_sdk_harness_log_level") for a in beam_args):
+        beam_args = [*beam_args, "--default_sdk_harness_log_level=ERROR"]  # workers log each bundle at INFO
     options = PipelineOptions(beam_args)
     runner_name = options.view_as(StandardOptions).runner
     if runner_name in (None, "FnApiRunner"):

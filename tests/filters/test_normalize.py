@@ -18,3 +18,4 @@ def test_comparison_text_keeps_only_letters_and_digits():
 def test_simplified_names_are_not_rewritten_by_phrase_conversion():
     assert normalize_title("沈思英的旅行日记") == ("沈思英的旅行日记", False)
     assert normalize_title("沈思英的旅行日記")[0] == "沉思英的旅行日记"  # Traditional input: OpenCC decides
+    assert normalize_title("《奔跑吧》阿心神回覆") == ("《奔跑吧》阿心神回复", True)  # phrase-level Traditional

@@ -16,6 +16,8 @@ def parser() -> argparse.ArgumentParser:
     text.add_argument("--workdir", help="where the corpus and output go (default: a temporary directory)")
     text.add_argument("--no-stages", action="store_true", help="skip the one-core per-stage measurement")
     text.add_argument("--json", help="also write the report as JSON here")
+    minhash = sub.add_parser("minhash", help="vectorised MinHash vs datasketch per record")
+    minhash.add_argument("--records", type=int, default=20_000)
     return p
 
 
@@ -23,6 +25,12 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     from bench.text import format_report, run_text_bench, write_json
 
     args, extra = parser().parse_known_args(argv)
+    if args.what == "minhash":
+        from bench.minhash import compare
+
+        result = compare(args.records)
+        print(result)
+        return result
     workdir = args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-")
     result = run_text_bench(args.records, workdir, args.seed, extra, stages=not args.no_stages)
     print(format_report(result))

@@ -154,3 +154,21 @@ def test_unusable_config_or_input_is_one_line_and_exit_2(tmp_path, capsys, corpu
     assert "unknown config key duration.max_secs" in capsys.readouterr().err
     with pytest.raises(UsageError):
         run(["--input", str(corpus), "--output", str(tmp_path / "o"), "--set", "duration.min_seconds=abc"])
+
+
+def test_a_title_repeated_many_times_is_linear_and_keeps_one_per_duration_chain(tmp_path):
+    path = tmp_path / "repeated.jsonl"
+    with open(path, "w", encoding="utf-8") as handle:
+        for i in range(20_000):
+            duration = 30.0 if i % 2 else 90.0 + (i % 7) * 0.2  # two chains: 30 s (exact copies) and 90-91.2 s
+            handle.write(json.dumps({"video_id": f"r{i:06d}", "title": "搞笑视频合集来了", "duration": duration},
+                                    ensure_ascii=False) + "\n")
+        handle.write(json.dumps({"video_id": "other", "title": "今天做个红烧肉", "duration": 30.0},
+                                ensure_ascii=False) + "\n")
+    manifest = run(["--phase", "text", "--input", str(path), "--output", str(tmp_path / "out"), *FAST])
+    rows = {r["video_id"]: r for r in _rows(tmp_path / "out")}
+    assert manifest["funnel"]["input"] == 20_001
+    kept = sorted(vid for vid, r in rows.items() if r["status"] == "kept")
+    assert kept == ["other", "r000000", "r000001"]  # one per duration chain, the earliest record of each
+    assert rows["r000003"]["stage"] == "exact_dup" and rows["r000002"]["stage"] == "near_dup"
+    assert rows["r000002"]["dup_of"] == "r000000"

@@ -53,9 +53,6 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         fingerprint = input_fingerprint(args.input)
     except (ConfigError, InputError) as exc:
         raise UsageError(str(exc)) from exc
-    if args.phase == "all":
-        # The media stages (decode onwards) arrive with the media phase; until then "all" is the text phase.
-        pass
     ledger_dir = FileSystems.join(args.output, "ledger")
     spill_dir = FileSystems.join(args.output, "_spill") if config.shuffle.spill else None
     if FileSystems.exists(ledger_dir):

@@ -99,6 +99,7 @@ class LanguageFilter:
         han = scores["han_share"]
         if han >= cfg.min_han_share:
             return None
-        if han >= cfg.mixed_min_han_share and label in self._keep and prob >= cfg.mixed_min_prob:
+        if han >= cfg.mixed_min_han_share and (
+                (label in self._keep and prob >= cfg.mixed_min_prob) or round(han * units) >= cfg.mixed_min_han_chars):
             return None
         return f"not Chinese (han share {han:.2f}; {model})"

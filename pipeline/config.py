@@ -54,6 +54,7 @@ class LanguageConfig:
     min_han_share: float = 0.4
     mixed_min_han_share: float = 0.2
     mixed_min_prob: float = 0.5
+    mixed_min_han_chars: int = 4
     max_kana_share: float = 0.1
     min_kana_chars: int = 2
     max_hangul_share: float = 0.1
@@ -83,7 +84,7 @@ class NearDupConfig:
     ngram: int = 2
     seed: int = 1
     max_edits: int = 2
-    max_affix_chars: int = 8
+    max_affix_chars: int = 10
     min_chars: int = 4
     duration_tolerance: float = 1.5
     numbers_must_match: bool = True

@@ -6,26 +6,32 @@ to Beam unchanged.
 """
 from __future__ import annotations
 
+import logging
 import os
+import sys
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+from apache_beam.transforms.environments import SubprocessSDKEnvironment
 
 
 def make_pipeline(beam_args: list[str]) -> beam.Pipeline:
     """A Pipeline for the given Beam arguments, defaulting to a multi-process FnApiRunner."""
-    if not any(a.startswith("--default_sdk_harness_log_level") for a in beam_args):
-        beam_args = [*beam_args, "--default_sdk_harness_log_level=ERROR"]  # workers log each bundle at INFO
     options = PipelineOptions(beam_args)
     runner_name = options.view_as(StandardOptions).runner
     if runner_name in (None, "FnApiRunner"):
         direct = options.view_as(DirectOptions)
         if not any(a.startswith("--direct_num_workers") for a in beam_args):
             direct.direct_num_workers = os.cpu_count() or 1
-        if not any(a.startswith("--direct_running_mode") for a in beam_args):
-            direct.direct_running_mode = "multi_processing" if direct.direct_num_workers > 1 else "in_memory"
         options.view_as(StandardOptions).runner = None
+        if direct.direct_num_workers > 1 and not any(a.startswith("--direct_running_mode") for a in beam_args):
+            # Same as --direct_running_mode=multi_processing, but with our quiet worker entry point.
+            for noisy in ("apache_beam.runners.portability.fn_api_runner.fn_runner",  # "use multi_processing"
+                          "apache_beam.runners.portability.local_job_service"):  # worker warnings relayed
+                logging.getLogger(noisy).setLevel(logging.ERROR)
+            workers = SubprocessSDKEnvironment.from_command_string(f"{sys.executable} -m pipeline.worker")
+            return beam.Pipeline(runner=FnApiRunner(default_environment=workers), options=options)
         return beam.Pipeline(runner=FnApiRunner(), options=options)
     return beam.Pipeline(options=options)
 

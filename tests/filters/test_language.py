@@ -13,7 +13,8 @@ def verdict(raw):
 
 
 @pytest.mark.parametrize("title", ["iPhone 15 开箱测评", "NBA季后赛G7集锦", "今天做个红烧肉", "我の日常vlog",
-                                   "周杰伦 Jay Chou - Mojito MV", "這是一個繁體標題的視頻", "王者荣耀S30赛季上分攻略"])
+                                   "周杰伦 Jay Chou - Mojito MV", "這是一個繁體標題的視頻", "王者荣耀S30赛季上分攻略",
+                                   "【MV】BLACKPINK - How You Like That 官方MV 中字"])
 def test_chinese_kept(title):
     v = verdict(title)
     assert v.keep, v.reason

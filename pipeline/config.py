@@ -100,6 +100,7 @@ class DecodeConfig:
     timeout_s: float = 20.0     # per video: probe and decode each; a stuck file cannot hang a worker
     max_side: int = 8192        # see filters.video_probe.ProbeLimits
     max_bytes: int = 1 << 30
+    batch_size: int = 16        # videos per media work item: small, so videos spread over every worker
 
 
 @dataclass

@@ -54,6 +54,17 @@ LEDGER_SCHEMA = pa.schema([
     ("dup_key", pa.string()),          # which exact key matched: video_id | md5 | video_path | title_duration
     ("dup_of", pa.string()),           # video_id of the record kept instead (exact or near)
     ("near_dup_cluster", pa.int64()),  # record_id of the cluster representative; set on every member incl. it
+    # decode (probe): width/height/fps/duration above are replaced by the probed values
+    ("duration_meta", pa.float64()),   # the input's duration, kept when the probe replaces it
+    ("codec", pa.string()),
+    ("has_audio", pa.bool_()),
+    ("video_bytes", pa.int64()),
+    # quality
+    ("quality_short_side", pa.int32()),
+    ("quality_aspect", pa.float32()),
+    ("quality_blank_fraction", pa.float32()),
+    ("quality_motion", pa.float32()),
+    ("quality_frames", pa.int32()),
 ])
 
 COLUMNS: tuple[str, ...] = tuple(LEDGER_SCHEMA.names)

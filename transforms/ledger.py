@@ -59,7 +59,8 @@ def write_table(table: pa.Table, path: str) -> None:
     FileSystems.rename([tmp], [path])
 
 
-def _merge_and_write(joined, directory: str, exchange: Exchange):
+def _decide_unit(joined, exchange: Exchange) -> tuple[int, list[dict]]:
+    """A unit's rows with text-stage and dedup decisions applied, in input order."""
     unit, groups = joined
     exact: dict[int, dict] = {}
     for rid, decision in exchange.gather(groups["exact"]):  # a later copy under several keys: several shards
@@ -69,9 +70,74 @@ def _merge_and_write(joined, directory: str, exchange: Exchange):
     rows = [finalize(row, exact.get(row["record_id"]), labels.get(row["record_id"]))
             for row in exchange.gather(groups["rows"])]
     rows.sort(key=lambda row: row["record_id"])
+    return unit, rows
+
+
+def _write_unit(unit: int, rows: list[dict], directory: str):
     path = FileSystems.join(directory, f"part-{unit:06d}.parquet")
     write_table(to_table(rows), path)
-    yield path, len(rows)
+    return path, len(rows)
+
+
+def _decide_and_write(joined, directory: str, exchange: Exchange):
+    yield _write_unit(*_decide_unit(joined, exchange), directory)
+
+
+def _decide_and_forward(joined, exchange: Exchange, media_batch: int):
+    """Put the decided rows aside again; send the kept records on to the media stages in small chunks."""
+    unit, rows = _decide_unit(joined, exchange)
+    yield exchange.put("decided_rows", unit, rows)
+    kept = [(r["record_id"], r["video_id"], r["video_path"], r["duration"]) for r in rows if r["status"] == "kept"]
+    for start in range(0, len(kept), media_batch):
+        yield beam.pvalue.TaggedOutput(MEDIA, exchange.put("media_items", unit, kept[start:start + media_batch]))
+
+
+def _apply_media_and_write(joined, directory: str, exchange: Exchange):
+    unit, groups = joined
+    updates = dict(exchange.gather(groups["media"]))
+    rows = exchange.gather(groups["rows"])
+    for row in rows:
+        row.update(updates.get(row["record_id"], {}))
+    rows.sort(key=lambda row: row["record_id"])
+    yield _write_unit(unit, rows, directory)
+
+
+MEDIA = "media"
+
+
+class DecideDedup(beam.PTransform):
+    """Like WriteLedger's first half: decided rows (unit, ref) on ``rows``, kept records for media on ``media``."""
+
+    def __init__(self, starts: list[int], exchange: Exchange, media_batch: int) -> None:
+        super().__init__()
+        self.starts = starts
+        self.exchange = exchange
+        self.media_batch = media_batch
+
+    def expand(self, inputs):
+        ex = self.exchange
+        keyed = {
+            "rows": inputs["rows"],
+            "exact": inputs["exact"] | "RouteExact" >> beam.FlatMap(_by_unit, "exact_by_unit", self.starts, ex),
+            "labels": inputs["labels"] | "RouteLabels" >> beam.FlatMap(_by_unit, "labels_by_unit", self.starts, ex),
+        }
+        return (keyed
+                | "JoinByUnit" >> beam.CoGroupByKey()
+                | "Decide" >> beam.FlatMap(_decide_and_forward, ex, self.media_batch).with_outputs(MEDIA, main="rows"))
+
+
+class WriteMediaLedger(beam.PTransform):
+    """{rows: (unit, ref) decided rows, media: (unit, ref) [(rid, updates)]} -> ledger files (path, rows)."""
+
+    def __init__(self, directory: str, exchange: Exchange) -> None:
+        super().__init__()
+        self.directory = directory
+        self.exchange = exchange
+
+    def expand(self, inputs):
+        return (inputs
+                | "JoinByUnit" >> beam.CoGroupByKey()
+                | "ApplyMediaAndWrite" >> beam.FlatMap(_apply_media_and_write, self.directory, self.exchange))
 
 
 class WriteLedger(beam.PTransform):
@@ -92,4 +158,4 @@ class WriteLedger(beam.PTransform):
         }
         return (keyed
                 | "JoinByUnit" >> beam.CoGroupByKey()
-                | "DecideAndWrite" >> beam.FlatMap(_merge_and_write, self.directory, ex))
+                | "DecideAndWrite" >> beam.FlatMap(_decide_and_write, self.directory, ex))

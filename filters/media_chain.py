@@ -1,0 +1,60 @@
+"""The per-video media stages in order: decode (probe + sampled frames), duration on the probed length, quality.
+
+One call per kept record. Each outcome is a plain dict of ledger columns plus, when a stage rejects, status, stage
+and reason; sampled frames are returned alongside for the stages that embed them, never stored in the ledger.
+A missing, unreadable or hostile file is a ``decode`` error for that record only: the run goes on.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from filters.duration import DurationFilter
+from filters.video_decode import sample_frames
+from filters.video_probe import MediaError, ProbeLimits, probe
+from filters.visual_quality import VisualQualityFilter
+from pipeline.config import Config
+
+# What the media phase needs of a record that survived the text phase.
+# (record_id, video_id, video_path, metadata duration)
+MediaItem = tuple
+
+
+class MediaChain:
+    def __init__(self, config: Config) -> None:
+        self.decode = config.decode
+        self.limits = ProbeLimits(max_side=config.decode.max_side, max_bytes=config.decode.max_bytes)
+        self.duration = DurationFilter(config.duration)
+        self.quality = VisualQualityFilter(config.quality)
+
+    def process(self, item: MediaItem) -> tuple[dict[str, Any], np.ndarray | None]:
+        """(ledger updates, frames or None) for one video."""
+        record_id, video_id, video_path, meta_duration = item
+        if not video_path:
+            return {"status": "error", "stage": "decode", "reason": "no video_path for this record"}, None
+        try:
+            info = probe(video_path, timeout_s=self.decode.timeout_s, limits=self.limits)
+        except MediaError as exc:
+            return {"status": "error", "stage": "decode", "reason": exc.reason}, None
+        result: dict[str, Any] = {
+            "duration": info["duration"], "duration_meta": meta_duration, "width": info["width"],
+            "height": info["height"], "fps": info["fps"], "codec": info["codec"],
+            "has_audio": info["has_audio"], "video_bytes": info["bytes"],
+        }
+        reason = self.duration.decide({"duration": info["duration"]})
+        if reason:
+            result.update(status="rejected", stage="duration", reason=f"probed {reason}")
+            return result, None
+        try:
+            frames = sample_frames(video_path, num_frames=self.decode.num_frames, short_side=self.decode.short_side,
+                                   timeout_s=self.decode.timeout_s, size=(info["width"], info["height"]))
+        except MediaError as exc:
+            result.update(status="error", stage="decode", reason=exc.reason)
+            return result, None
+        scores = self.quality.score({"width": info["width"], "height": info["height"], "frames": frames})
+        result.update(scores)
+        reason = self.quality.decide(scores)
+        if reason:
+            result.update(status="rejected", stage="quality", reason=reason)
+        return result, frames

@@ -17,7 +17,7 @@ from filters.visual_quality import VisualQualityFilter
 from pipeline.config import Config
 
 # What the media phase needs of a record that survived the text phase.
-# (record_id, video_id, video_path, metadata duration)
+# (record_id, video_id, video_path, metadata duration, normalised title)
 MediaItem = tuple
 
 
@@ -30,7 +30,7 @@ class MediaChain:
 
     def process(self, item: MediaItem) -> tuple[dict[str, Any], np.ndarray | None]:
         """(ledger updates, frames or None) for one video."""
-        record_id, video_id, video_path, meta_duration = item
+        record_id, video_id, video_path, meta_duration = item[:4]
         if not video_path:
             return {"status": "error", "stage": "decode", "reason": "no video_path for this record"}, None
         try:

@@ -6,6 +6,7 @@ config or unreadable input.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from typing import Any
@@ -19,6 +20,15 @@ from pipeline.manifest import (code_version, file_fingerprint, format_funnel, fu
 from pipeline.runner import make_pipeline, runner_label
 from pipeline.build import build
 from transforms.read import InputError, plan_reads
+
+
+def clip_fingerprint(model: str) -> str | None:
+    """sha256 of the CLIP checkpoint (the bundled tiny model when ``clip.model`` is empty), or of the spec."""
+    from models.clip_model import TINY_CLIP_DIR
+
+    if not model:
+        return file_fingerprint(str(TINY_CLIP_DIR / "model.pt"))
+    return file_fingerprint(FileSystems.join(model, "model.pt")) or hashlib.sha256(model.encode()).hexdigest()
 
 
 class UsageError(Exception):
@@ -61,11 +71,17 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         FileSystems.mkdirs(ledger_dir)
     if spill_dir and FileSystems.exists(spill_dir):
         FileSystems.delete([spill_dir])
+    embeddings_dir = FileSystems.join(args.output, "embeddings")
+    if args.phase == "all":
+        if FileSystems.exists(embeddings_dir):
+            _clear(embeddings_dir)
+        else:
+            FileSystems.mkdirs(embeddings_dir)
 
     started = time.time()
     try:
         pipeline = make_pipeline(beam_args)
-        build(pipeline, config, tasks, ledger_dir, spill_dir, args.phase)
+        build(pipeline, config, tasks, ledger_dir, spill_dir, args.phase, embeddings_dir)
         pipeline.run().wait_until_finish()
         if spill_dir and FileSystems.exists(spill_dir):
             FileSystems.delete([spill_dir])
@@ -85,6 +101,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
             "language": file_fingerprint(config.language.model_path or str(DEFAULT_MODEL)),
             "text_safety_classifier": file_fingerprint(config.text_safety.classifier_path),
             "text_safety_lexicons": [file_fingerprint(p) for p in config.text_safety.lexicon_paths],
+            "clip": (clip_fingerprint(config.clip.model) if args.phase == "all" else None),
         },
         "ledger": ledger_dir,
         "funnel": counts,

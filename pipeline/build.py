@@ -15,9 +15,9 @@ from transforms.text_filters import TextFilters
 
 
 def build(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger_dir: str, spill_dir: str | None,
-          phase: str = "text"):
+          phase: str = "text", embeddings_dir: str | None = None):
     """read -> schema/duration/title_quality/language/text_safety -> exact_dup + near_dup -> clusters
-    [-> decode/duration/quality on the kept records, with --phase all] -> ledger."""
+    [-> decode/duration/quality/embed/clip_score on the kept records, with --phase all] -> ledger."""
     exchange = Exchange(spill_dir)
     batches = pipeline | "Read" >> ReadRecords(tasks, config.read)
     text = batches | "TextStages" >> TextFilters(config, exchange)
@@ -30,5 +30,6 @@ def build(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger
     if phase == "text":
         return dedup | "Ledger" >> WriteLedger(ledger_dir, unit_starts(tasks), exchange)
     decided = dedup | "DecideText" >> DecideDedup(unit_starts(tasks), exchange, config.decode.batch_size)
-    media = decided.media | "Media" >> MediaStages(config, exchange)
-    return {"rows": decided.rows, "media": media} | "Ledger" >> WriteMediaLedger(ledger_dir, exchange)
+    media = decided.media | "Media" >> MediaStages(config, exchange, embeddings_dir)
+    return ({"rows": decided.rows, "media": media.results, "scores": media.scores}
+            | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score))

@@ -123,6 +123,21 @@ class QualityConfig:
 
 
 @dataclass
+class ClipConfig:
+    model: str = ""             # "" = the bundled tiny CLIP (models/tiny_clip); a checkpoint dir or a JSON spec
+    device: str = "auto"        # cuda when present, else cpu
+    precision: str = "auto"     # fp16 on cuda, fp32 on cpu
+    batch_size: int = 64        # frames per forward pass
+
+
+@dataclass
+class ClipScoreConfig:
+    mode: str = "percentile"    # "percentile" (of this run's scores) or "absolute"
+    percentile: float = 10.0    # reject the worst-matching 10% (a model-independent default)
+    threshold: float = 0.2      # used when mode is "absolute"; model-specific
+
+
+@dataclass
 class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     shuffle: ShuffleConfig = field(default_factory=ShuffleConfig)
@@ -134,6 +149,8 @@ class Config:
     near_dup: NearDupConfig = field(default_factory=NearDupConfig)
     decode: DecodeConfig = field(default_factory=DecodeConfig)
     quality: QualityConfig = field(default_factory=QualityConfig)
+    clip: ClipConfig = field(default_factory=ClipConfig)
+    clip_score: ClipScoreConfig = field(default_factory=ClipScoreConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

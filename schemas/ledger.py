@@ -65,6 +65,11 @@ LEDGER_SCHEMA = pa.schema([
     ("quality_blank_fraction", pa.float32()),
     ("quality_motion", pa.float32()),
     ("quality_frames", pa.int32()),
+    # clip_score (embeddings stored beside the ledger, so re-scoring needs no decode)
+    ("clip_score_mean", pa.float32()),
+    ("clip_score_max", pa.float32()),
+    ("clip_threshold", pa.float32()),   # the threshold actually applied in this run
+    ("embedding_file", pa.string()),    # npz under <output>/embeddings holding this record's frame/title vectors
 ])
 
 COLUMNS: tuple[str, ...] = tuple(LEDGER_SCHEMA.names)

@@ -16,7 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
+from filters import clip_score
 from filters.exact_dup import KEY_ORDER
+from pipeline.config import ClipScoreConfig
 from schemas.ledger import to_table
 from transforms.batching import Exchange
 
@@ -87,17 +89,24 @@ def _decide_and_forward(joined, exchange: Exchange, media_batch: int):
     """Put the decided rows aside again; send the kept records on to the media stages in small chunks."""
     unit, rows = _decide_unit(joined, exchange)
     yield exchange.put("decided_rows", unit, rows)
-    kept = [(r["record_id"], r["video_id"], r["video_path"], r["duration"]) for r in rows if r["status"] == "kept"]
+    kept = [(r["record_id"], r["video_id"], r["video_path"], r["duration"], r["title"])
+            for r in rows if r["status"] == "kept"]
     for start in range(0, len(kept), media_batch):
         yield beam.pvalue.TaggedOutput(MEDIA, exchange.put("media_items", unit, kept[start:start + media_batch]))
 
 
-def _apply_media_and_write(joined, directory: str, exchange: Exchange):
+def _apply_media_and_write(joined, directory: str, exchange: Exchange, threshold: float | None,
+                           config: ClipScoreConfig):
     unit, groups = joined
     updates = dict(exchange.gather(groups["media"]))
     rows = exchange.gather(groups["rows"])
     for row in rows:
         row.update(updates.get(row["record_id"], {}))
+        if row.get("clip_score_mean") is not None:
+            row["clip_threshold"] = threshold
+            reason = clip_score.decide(row, threshold, config) if row["status"] == "kept" else None
+            if reason:
+                row.update(status="rejected", stage="clip_score", reason=reason)
     rows.sort(key=lambda row: row["record_id"])
     yield _write_unit(unit, rows, directory)
 
@@ -126,18 +135,31 @@ class DecideDedup(beam.PTransform):
                 | "Decide" >> beam.FlatMap(_decide_and_forward, ex, self.media_batch).with_outputs(MEDIA, main="rows"))
 
 
-class WriteMediaLedger(beam.PTransform):
-    """{rows: (unit, ref) decided rows, media: (unit, ref) [(rid, updates)]} -> ledger files (path, rows)."""
+def _run_threshold(score_lists: list[list[float]], config: ClipScoreConfig) -> float | None:
+    return clip_score.run_threshold([s for scores in score_lists for s in scores], config)
 
-    def __init__(self, directory: str, exchange: Exchange) -> None:
+
+class WriteMediaLedger(beam.PTransform):
+    """{rows: decided rows, media: [(rid, updates)], scores: clip scores} -> ledger files (path, rows).
+
+    The clip-score threshold is computed once per run from every video's score (a percentile needs them all) and
+    reaches each unit as a side input.
+    """
+
+    def __init__(self, directory: str, exchange: Exchange, config: ClipScoreConfig) -> None:
         super().__init__()
         self.directory = directory
         self.exchange = exchange
+        self.config = config
 
     def expand(self, inputs):
-        return (inputs
+        threshold = (inputs["scores"]
+                     | "AllClipScores" >> beam.combiners.ToList()
+                     | "RunThreshold" >> beam.Map(_run_threshold, self.config))
+        return ({"rows": inputs["rows"], "media": inputs["media"]}
                 | "JoinByUnit" >> beam.CoGroupByKey()
-                | "ApplyMediaAndWrite" >> beam.FlatMap(_apply_media_and_write, self.directory, self.exchange))
+                | "ApplyMediaAndWrite" >> beam.FlatMap(_apply_media_and_write, self.directory, self.exchange,
+                                                       beam.pvalue.AsSingleton(threshold), self.config))
 
 
 class WriteLedger(beam.PTransform):

@@ -1,43 +1,94 @@
 """The media stages as one ParDo over small chunks of kept records: decode (probe + frames), probed duration,
-quality. Chunks are reshuffled first so videos spread over every worker; the media chain (and its decode helper
-process) is set up once per worker. Results go back keyed by unit of work for the ledger join.
+quality, then the frames and title embedded once by the run's CLIP model and ``clip_score`` computed from them.
+
+Chunks are reshuffled first so videos spread over every worker; the media chain (with its decode helper process)
+and the CLIP model are set up once per worker. Embeddings are written beside the ledger (float16 ``.npz`` per chunk,
+content-addressed) so later re-scoring needs no decode. Results go back keyed by unit of work for the ledger join;
+the clip scores also go out on ``scores`` for the run's percentile threshold.
 """
 from __future__ import annotations
 
-import apache_beam as beam
+import hashlib
+import io
 
+import apache_beam as beam
+import numpy as np
+from apache_beam.io.filesystems import FileSystems
+
+from filters.clip_score import clip_scores
 from filters.media_chain import MediaChain
 from pipeline.config import Config
 from transforms.batching import Exchange
 
+SCORES = "scores"
+
+
+def load_encoder(config: Config):
+    from models.clip_model import TINY_CLIP_DIR, load_clip  # torch is imported only where embedding happens
+
+    return load_clip(config.clip.model or TINY_CLIP_DIR, device=config.clip.device, precision=config.clip.precision)
+
+
+def write_embeddings(directory: str, unit: int, record_ids: list[int], frames: list[np.ndarray],
+                     titles: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    np.savez(buffer, record_id=np.array(record_ids, dtype=np.int64),
+             frame_offsets=np.cumsum([0] + [len(f) for f in frames]).astype(np.int64),
+             frame_embeddings=np.concatenate(frames).astype(np.float16), title_embeddings=titles.astype(np.float16))
+    blob = buffer.getvalue()
+    path = FileSystems.join(directory, f"{unit:06d}-{hashlib.blake2b(blob, digest_size=10).hexdigest()}.npz")
+    with FileSystems.create(path) as handle:
+        handle.write(blob)
+    return path
+
 
 class _MediaFn(beam.DoFn):
-    def __init__(self, config: Config, exchange: Exchange) -> None:
+    def __init__(self, config: Config, exchange: Exchange, embeddings_dir: str) -> None:
         self.config = config
         self.exchange = exchange
+        self.embeddings_dir = embeddings_dir
         self.chain: MediaChain | None = None
+        self.encoder = None
 
     def setup(self) -> None:
         self.chain = MediaChain(self.config)
 
     def process(self, element):
         unit, ref = element
-        results = []
+        results, passed = [], []
         for item in self.exchange.get(ref):
-            updates, _frames = self.chain.process(item)
+            updates, frames = self.chain.process(item)
             results.append((item[0], updates))
+            if "status" not in updates:
+                passed.append((item, updates, frames))
+        scores = []
+        if passed:
+            if self.encoder is None:
+                self.encoder = load_encoder(self.config)
+            batch = self.config.clip.batch_size
+            frame_embs = [self.encoder.embed_images(frames, batch) for _, _, frames in passed]
+            title_embs = self.encoder.embed_texts([item[4] for item, _, _ in passed], batch)
+            path = write_embeddings(self.embeddings_dir, unit, [item[0] for item, _, _ in passed], frame_embs,
+                                    title_embs)
+            for (item, updates, _), frames_emb, title_emb in zip(passed, frame_embs, title_embs):
+                updates.update(clip_scores(frames_emb, title_emb), embedding_file=path)
+                scores.append(updates["clip_score_mean"])
         yield self.exchange.put("media_results", unit, results)
+        if scores:
+            yield beam.pvalue.TaggedOutput(SCORES, scores)
 
 
 class MediaStages(beam.PTransform):
-    """(unit, ref to media items) -> (unit, ref to [(record_id, ledger updates)])."""
+    """(unit, ref to media items) -> (unit, ref to [(record_id, ledger updates)]); clip scores on ``scores``."""
 
-    def __init__(self, config: Config, exchange: Exchange) -> None:
+    def __init__(self, config: Config, exchange: Exchange, embeddings_dir: str) -> None:
         super().__init__()
         self.config = config
         self.exchange = exchange
+        self.embeddings_dir = embeddings_dir
 
     def expand(self, chunks):
         return (chunks
                 | "SpreadVideos" >> beam.Reshuffle()
-                | "DecodeAndQuality" >> beam.ParDo(_MediaFn(self.config, self.exchange)))
+                | "DecodeQualityEmbed" >> beam.ParDo(
+                    _MediaFn(self.config, self.exchange, self.embeddings_dir)).with_outputs(SCORES, main="results"))

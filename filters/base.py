@@ -40,3 +40,13 @@ def apply(flt: RecordFilter, record: Mapping[str, Any]) -> Verdict:
     """Score then decide; the convenience used by tests and interactive use."""
     scores = flt.score(record)
     return Verdict(flt.stage, scores, flt.decide(scores))
+
+
+def reads_prompts(encoder: Any, prompts: list[str], min_share: float = 0.5) -> bool:
+    """Whether a text encoder can read zero-shot prompts at all (see ``ClipBundle.readable``).
+
+    A model trained on a closed vocabulary (the project's tiny CLIP) maps unknown words to one token, so prompt
+    scores from it are noise; zero-shot stages then do not run (null scores) instead of rejecting at random.
+    """
+    readable = getattr(encoder, "readable", None)
+    return readable is None or readable(list(prompts)) >= min_share

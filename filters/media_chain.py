@@ -17,7 +17,7 @@ from filters.visual_quality import VisualQualityFilter
 from pipeline.config import Config
 
 # What the media phase needs of a record that survived the text phase.
-# (record_id, video_id, video_path, metadata duration, normalised title)
+# (record_id, video_id, video_path, metadata duration, normalised title, category)
 MediaItem = tuple
 
 

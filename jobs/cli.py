@@ -10,6 +10,8 @@ SUBCOMMANDS = {
     "bench": ("jobs.bench", "benchmarks: `ykcurate bench text --records N`"),
     "make-sample": ("jobs.make_sample", "write the bundled demo corpus with planted defects"),
     "train-text-classifier": ("jobs.train_text_classifier", "train the fastText text-safety classifier"),
+    "train-safety-head": ("jobs.train_safety_head", "train the visual-safety linear head on labelled embeddings"),
+    "train-category-classifier": ("jobs.train_category_classifier", "train the fastText category classifier"),
 }
 
 

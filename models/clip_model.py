@@ -41,6 +41,17 @@ class ClipBundle:
     spec: dict = field(default_factory=dict)
     encode_image: Callable[[torch.Tensor], torch.Tensor] | None = None
     encode_text: Callable[[Any], torch.Tensor] | None = None
+    known_fraction: Callable[[str], float] | None = None  # share of a text's characters the text tower knows
+
+    def readable(self, texts: list[str]) -> float:
+        """How far zero-shot prompts mean anything to this model, 0..1: 0 for a checkpoint whose card says it has no
+        open-vocabulary zero-shot ability (the tiny CLIP, trained on a closed set of synthetic captions), else the
+        mean share of known characters (1.0 for subword tokenizers, which read anything)."""
+        if not self.spec.get("zero_shot", True):
+            return 0.0
+        if self.known_fraction is None or not texts:
+            return 1.0
+        return float(np.mean([self.known_fraction(t) for t in texts]))
 
     def embed_images(self, frames_uint8: np.ndarray, batch_size: int = 64) -> np.ndarray:
         """(N, H, W, 3) uint8 RGB frames -> (N, embed_dim) float32 unit vectors."""
@@ -106,8 +117,12 @@ def normalize_spec(spec: dict | str | Path) -> dict:
         return json.loads(text)
     path = Path(text)
     if path.is_dir():
-        return {"kind": "open_clip", "arch": path.name, "checkpoint": str(path / "model.pt"),
+        spec = {"kind": "open_clip", "arch": path.name, "checkpoint": str(path / "model.pt"),
                 "model_config": str(path / "model_config.json"), "tokenizer": str(path / "vocab.json")}
+        card = path / "card.json"  # what the checkpoint can do, e.g. {"zero_shot": false}
+        if card.is_file():
+            spec.update(json.loads(card.read_text(encoding="utf-8")))
+        return spec
     if path.suffix == ".json" and path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))
     raise ClipLoadError(f"unrecognised CLIP spec {spec!r}: pass a dict, a JSON object/file or a checkpoint directory")
@@ -194,15 +209,20 @@ def _load_open_clip(spec: dict, device: str, precision: str) -> ClipBundle:
 
         char_tok = CharTokenizer.load(spec["tokenizer"])
         tokenize = lambda texts: char_tok(list(texts), context_length)  # noqa: E731
+
+        def known_fraction(text: str) -> float:
+            ids = char_tok.encode(text)
+            return sum(i != char_tok.unk_id for i in ids) / len(ids) if ids else 0.0
     else:
         oc_tok = open_clip.get_tokenizer(model_name, context_length=context_length)
         tokenize = lambda texts: oc_tok(list(texts))  # noqa: E731
+        known_fraction = None
     pp = open_clip.get_model_preprocess_cfg(model)
     return ClipBundle(model=model, preprocess_frames=frame_preprocessor(pp["size"], pp["mean"], pp["std"],
                                                                        pp.get("interpolation", "bicubic")),
                       tokenize=tokenize, device=device, dtype=_DTYPES[precision], fingerprint=fingerprint,
                       embed_dim=int(model.visual.output_dim), spec=spec,
-                      encode_image=model.encode_image, encode_text=model.encode_text)
+                      encode_image=model.encode_image, encode_text=model.encode_text, known_fraction=known_fraction)
 
 
 def _load_chinese_clip(spec: dict, device: str, precision: str) -> ClipBundle:

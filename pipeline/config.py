@@ -138,6 +138,30 @@ class ClipScoreConfig:
 
 
 @dataclass
+class VisualSafetyConfig:
+    threshold: float = 0.5
+    unsafe_prompts: list[str] = field(default_factory=lambda: [
+        "色情画面", "裸露的色情内容", "血腥暴力场面", "毒品", "赌博现场",
+        "a pornographic image", "graphic violence", "illegal drugs", "a gambling scene"])
+    safe_prompts: list[str] = field(default_factory=lambda: [
+        "日常生活视频", "风景", "美食", "体育比赛", "动画片", "人物访谈",
+        "a normal everyday video", "a landscape", "food"])
+    head_path: str = ""
+    logit_scale: float = 100.0
+
+
+@dataclass
+class CategoryConfig:
+    min_confidence: float = 0.5          # each opinion's p of an agreed new class, to relabel / suggest
+    min_agreement: float = 0.1           # p of the given label, within top_k, to count as support
+    top_k: int = 5
+    single_min_confidence: float = 0.8   # relabel / suggest on one opinion alone
+    classifier_path: str = ""
+    prompt_template: str = "一个关于{name}的视频"
+    logit_scale: float = 100.0
+
+
+@dataclass
 class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     shuffle: ShuffleConfig = field(default_factory=ShuffleConfig)
@@ -151,6 +175,8 @@ class Config:
     quality: QualityConfig = field(default_factory=QualityConfig)
     clip: ClipConfig = field(default_factory=ClipConfig)
     clip_score: ClipScoreConfig = field(default_factory=ClipScoreConfig)
+    visual_safety: VisualSafetyConfig = field(default_factory=VisualSafetyConfig)
+    category: CategoryConfig = field(default_factory=CategoryConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -70,6 +70,18 @@ LEDGER_SCHEMA = pa.schema([
     ("clip_score_max", pa.float32()),
     ("clip_threshold", pa.float32()),   # the threshold actually applied in this run
     ("embedding_file", pa.string()),    # npz under <output>/embeddings holding this record's frame/title vectors
+    # visual_safety
+    ("visual_unsafe_zeroshot", pa.float32()),
+    ("visual_unsafe_head", pa.float32()),
+    ("visual_unsafe_term", pa.string()),
+    # category
+    ("category_outcome", pa.string()),  # verified | relabelled | review | unlabelled
+    ("category_clip_top", pa.string()),
+    ("category_clip_prob", pa.float32()),
+    ("category_text_top", pa.string()),
+    ("category_text_prob", pa.float32()),
+    ("category_new", pa.string()),      # relabelled: the new class; unlabelled: the suggestion
+    ("category_label_clip_prob", pa.float32()),
 ])
 
 COLUMNS: tuple[str, ...] = tuple(LEDGER_SCHEMA.names)

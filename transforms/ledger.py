@@ -89,7 +89,7 @@ def _decide_and_forward(joined, exchange: Exchange, media_batch: int):
     """Put the decided rows aside again; send the kept records on to the media stages in small chunks."""
     unit, rows = _decide_unit(joined, exchange)
     yield exchange.put("decided_rows", unit, rows)
-    kept = [(r["record_id"], r["video_id"], r["video_path"], r["duration"], r["title"])
+    kept = [(r["record_id"], r["video_id"], r["video_path"], r["duration"], r["title"], r["category"])
             for r in rows if r["status"] == "kept"]
     for start in range(0, len(kept), media_batch):
         yield beam.pvalue.TaggedOutput(MEDIA, exchange.put("media_items", unit, kept[start:start + media_batch]))
@@ -104,9 +104,10 @@ def _apply_media_and_write(joined, directory: str, exchange: Exchange, threshold
         row.update(updates.get(row["record_id"], {}))
         if row.get("clip_score_mean") is not None:
             row["clip_threshold"] = threshold
-            reason = clip_score.decide(row, threshold, config) if row["status"] == "kept" else None
-            if reason:
-                row.update(status="rejected", stage="clip_score", reason=reason)
+            decisions = [("clip_score", clip_score.decide(row, threshold, config)), *row.pop("_pending", ())]
+            for stage, reason in decisions:  # clip_score, visual_safety, category: the first rejection wins
+                if reason and row["status"] == "kept":
+                    row.update(status="rejected", stage=stage, reason=reason)
     rows.sort(key=lambda row: row["record_id"])
     yield _write_unit(unit, rows, directory)
 

@@ -1,5 +1,7 @@
 """The media stages as one ParDo over small chunks of kept records: decode (probe + frames), probed duration,
-quality, then the frames and title embedded once by the run's CLIP model and ``clip_score`` computed from them.
+quality, then the frames and title embedded once by the run's CLIP model, and every score that reuses those
+embeddings: ``clip_score``, ``visual_safety`` (zero-shot prompts, optional trained head), ``category`` (zero-shot
+CLIP and an optional fastText title classifier).
 
 Chunks are reshuffled first so videos spread over every worker; the media chain (with its decode helper process)
 and the CLIP model are set up once per worker. Embeddings are written beside the ledger (float16 ``.npz`` per chunk,
@@ -15,12 +17,15 @@ import apache_beam as beam
 import numpy as np
 from apache_beam.io.filesystems import FileSystems
 
+from filters.category_check import CategoryCheckFilter
 from filters.clip_score import clip_scores
 from filters.media_chain import MediaChain
+from filters.visual_safety import VisualSafetyFilter
 from pipeline.config import Config
 from transforms.batching import Exchange
 
 SCORES = "scores"
+PENDING = "_pending"  # (stage, reason) of the embedding scorers, applied by the ledger writer in stage order
 
 
 def load_encoder(config: Config):
@@ -49,6 +54,7 @@ class _MediaFn(beam.DoFn):
         self.embeddings_dir = embeddings_dir
         self.chain: MediaChain | None = None
         self.encoder = None
+        self.scorers: tuple = ()
 
     def setup(self) -> None:
         self.chain = MediaChain(self.config)
@@ -65,6 +71,8 @@ class _MediaFn(beam.DoFn):
         if passed:
             if self.encoder is None:
                 self.encoder = load_encoder(self.config)
+                self.scorers = (VisualSafetyFilter(self.config.visual_safety, self.encoder),
+                                CategoryCheckFilter(self.config.category, self.encoder))
             batch = self.config.clip.batch_size
             frame_embs = [self.encoder.embed_images(frames, batch) for _, _, frames in passed]
             title_embs = self.encoder.embed_texts([item[4] for item, _, _ in passed], batch)
@@ -73,6 +81,15 @@ class _MediaFn(beam.DoFn):
             for (item, updates, _), frames_emb, title_emb in zip(passed, frame_embs, title_embs):
                 updates.update(clip_scores(frames_emb, title_emb), embedding_file=path)
                 scores.append(updates["clip_score_mean"])
+                record = {"frame_embeddings": frames_emb, "title": item[4], "category": item[5]}
+                pending = []
+                for scorer in self.scorers:  # decided later, in stage order, after the run-wide clip threshold
+                    stage_scores = scorer.score(record)
+                    updates.update(stage_scores)
+                    reason = scorer.decide(stage_scores)
+                    if reason:
+                        pending.append((scorer.stage, reason))
+                updates[PENDING] = pending
         yield self.exchange.put("media_results", unit, results)
         if scores:
             yield beam.pvalue.TaggedOutput(SCORES, scores)

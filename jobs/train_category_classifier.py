@@ -1,0 +1,41 @@
+"""``ykcurate train-category-classifier``: train the fastText title classifier of the category check.
+
+Input: a Youku-mPLUG classification CSV (header ``video_id:FILE,title,label`` or ``title,label``; labels are
+Chinese category names, English names or ids of the 45-class taxonomy). Point ``category.classifier_path`` at the
+output; its top class and probability are recorded as ``category_text_top`` / ``category_text_prob``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from filters.category_check import train_category_classifier
+
+
+def run(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(prog="ykcurate train-category-classifier", description=__doc__.splitlines()[0])
+    p.add_argument("--input", required=True, help="classification CSV (video_id:FILE,title,label or title,label)")
+    p.add_argument("--output", required=True, help="model file to write (.bin / .ftz)")
+    p.add_argument("--epoch", type=int, default=25)
+    p.add_argument("--lr", type=float, default=0.5)
+    p.add_argument("--dim", type=int, default=50, help="vector size (a multiple of 10)")
+    p.add_argument("--no-quantize", action="store_true")
+    args = p.parse_args(argv)
+    report = train_category_classifier(args.input, args.output, epoch=args.epoch, lr=args.lr, dim=args.dim,
+                                       quantize=not args.no_quantize)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        run(argv)
+    except (ValueError, OSError) as exc:
+        print(f"ykcurate train-category-classifier: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

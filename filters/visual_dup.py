@@ -9,18 +9,11 @@ the same connected-components rounds as ``near_dup``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-
-@dataclass
-class VisualDupConfig:
-    threshold: float = 0.95   # cosine of mean frame embeddings; re-encodes measure > 0.98 on the tiny model
-    bands: int = 16
-    rows: int = 10            # 16 x 10 sign bits: P(candidate) = 0.999 at cosine 0.95, 0.82 at 0.8, 0.24 at 0.5
-    seed: int = 7
+from pipeline.config import VisualDupConfig
 
 
 @lru_cache(maxsize=4)
@@ -68,3 +61,20 @@ def verified_pairs(keys: np.ndarray, ids: np.ndarray, vectors: np.ndarray,
                 seen.add((a, b))
                 out.append((int(ids[a]), int(ids[b]), float(sims[i, j])))
     return out
+
+
+def bucket_edges(entries, threshold: float) -> list[tuple]:
+    """Edges between nodes sharing a band key whose vectors reach ``threshold``, from (key, rid, vid, vector)
+    entries (one shuffle partition of the banding). Each bucket is verified on its own, so work is per bucket."""
+    buckets: dict[int, dict[tuple, np.ndarray]] = {}
+    for key, rid, vid, vector in entries:
+        buckets.setdefault(key, {})[(rid, vid)] = vector
+    edges: set[tuple] = set()
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        nodes = sorted(members)
+        vectors = np.stack([members[node] for node in nodes]).astype(np.float32)
+        for i, j in zip(*np.nonzero(np.triu(vectors @ vectors.T >= threshold, 1))):
+            edges.add((nodes[int(i)], nodes[int(j)]))
+    return sorted(edges)

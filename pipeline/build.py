@@ -8,7 +8,7 @@ from transforms.batching import Exchange
 from transforms.components import ConnectedComponents
 from transforms.exact_dup import ExactDedup
 from transforms.ledger import DecideDedup, WriteLedger, WriteMediaLedger
-from transforms.media import MediaStages
+from transforms.media import MediaStages, VisualDedup
 from transforms.near_dup import NearDedup
 from transforms.read import ReadRecords, ReadTask, unit_starts
 from transforms.text_filters import TextFilters
@@ -17,7 +17,8 @@ from transforms.text_filters import TextFilters
 def build(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger_dir: str, spill_dir: str | None,
           phase: str = "text", embeddings_dir: str | None = None):
     """read -> schema/duration/title_quality/language/text_safety -> exact_dup + near_dup -> clusters
-    [-> decode/duration/quality/embed/clip_score on the kept records, with --phase all] -> ledger."""
+    [-> decode/duration/quality/embed -> clip_score/visual_safety/category -> visual_dup, with --phase all]
+    -> ledger."""
     exchange = Exchange(spill_dir)
     batches = pipeline | "Read" >> ReadRecords(tasks, config.read)
     text = batches | "TextStages" >> TextFilters(config, exchange)
@@ -31,5 +32,9 @@ def build(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger
         return dedup | "Ledger" >> WriteLedger(ledger_dir, unit_starts(tasks), exchange)
     decided = dedup | "DecideText" >> DecideDedup(unit_starts(tasks), exchange, config.decode.batch_size)
     media = decided.media | "Media" >> MediaStages(config, exchange, embeddings_dir)
-    return ({"rows": decided.rows, "media": media.results, "scores": media.scores}
-            | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score))
+    visual_labels = (media.visual
+                     | "VisualDup" >> VisualDedup(config, exchange)
+                     | "VisualClusters" >> ConnectedComponents(config.near_dup.cc_rounds, config.near_dup.partitions,
+                                                               exchange))
+    return ({"rows": decided.rows, "media": media.results, "scores": media.scores, "visual": visual_labels}
+            | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score, unit_starts(tasks)))

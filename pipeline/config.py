@@ -162,6 +162,14 @@ class CategoryConfig:
 
 
 @dataclass
+class VisualDupConfig:
+    threshold: float = 0.95   # cosine of mean frame embeddings; re-encodes measure > 0.98 on the tiny model
+    bands: int = 16
+    rows: int = 10            # 16 x 10 sign bits: P(candidate) = 0.999 at cosine 0.95, 0.82 at 0.8, 0.24 at 0.5
+    seed: int = 7
+
+
+@dataclass
 class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     shuffle: ShuffleConfig = field(default_factory=ShuffleConfig)
@@ -177,6 +185,7 @@ class Config:
     clip_score: ClipScoreConfig = field(default_factory=ClipScoreConfig)
     visual_safety: VisualSafetyConfig = field(default_factory=VisualSafetyConfig)
     category: CategoryConfig = field(default_factory=CategoryConfig)
+    visual_dup: VisualDupConfig = field(default_factory=VisualDupConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

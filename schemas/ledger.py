@@ -82,6 +82,8 @@ LEDGER_SCHEMA = pa.schema([
     ("category_text_prob", pa.float32()),
     ("category_new", pa.string()),      # relabelled: the new class; unlabelled: the suggestion
     ("category_label_clip_prob", pa.float32()),
+    # visual_dup (dup_of above names the kept video)
+    ("visual_dup_cluster", pa.int64()),  # record_id of the cluster representative; set on every member incl. it
 ])
 
 COLUMNS: tuple[str, ...] = tuple(LEDGER_SCHEMA.names)

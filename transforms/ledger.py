@@ -99,15 +99,23 @@ def _apply_media_and_write(joined, directory: str, exchange: Exchange, threshold
                            config: ClipScoreConfig):
     unit, groups = joined
     updates = dict(exchange.gather(groups["media"]))
+    visual = dict(exchange.gather(groups["visual"]))
     rows = exchange.gather(groups["rows"])
     for row in rows:
         row.update(updates.get(row["record_id"], {}))
         if row.get("clip_score_mean") is not None:
             row["clip_threshold"] = threshold
             decisions = [("clip_score", clip_score.decide(row, threshold, config)), *row.pop("_pending", ())]
-            for stage, reason in decisions:  # clip_score, visual_safety, category: the first rejection wins
+            rep = visual.get(row["record_id"])
+            if rep is not None:
+                row["visual_dup_cluster"] = rep[0]
+                if rep[0] != row["record_id"]:
+                    decisions.append(("visual_dup", f"same video as {rep[1]} (cluster {rep[0]})"))
+            for stage, reason in decisions:  # clip_score, visual_safety, category, visual_dup: first one wins
                 if reason and row["status"] == "kept":
                     row.update(status="rejected", stage=stage, reason=reason)
+                    if stage == "visual_dup":
+                        row["dup_of"] = rep[1]
     rows.sort(key=lambda row: row["record_id"])
     yield _write_unit(unit, rows, directory)
 
@@ -141,23 +149,27 @@ def _run_threshold(score_lists: list[list[float]], config: ClipScoreConfig) -> f
 
 
 class WriteMediaLedger(beam.PTransform):
-    """{rows: decided rows, media: [(rid, updates)], scores: clip scores} -> ledger files (path, rows).
+    """{rows: decided rows, media: [(rid, updates)], scores: clip scores, visual: [(rid, representative)]}
+    -> ledger files (path, rows).
 
     The clip-score threshold is computed once per run from every video's score (a percentile needs them all) and
     reaches each unit as a side input.
     """
 
-    def __init__(self, directory: str, exchange: Exchange, config: ClipScoreConfig) -> None:
+    def __init__(self, directory: str, exchange: Exchange, config: ClipScoreConfig, starts: list[int]) -> None:
         super().__init__()
         self.directory = directory
         self.exchange = exchange
         self.config = config
+        self.starts = starts
 
     def expand(self, inputs):
         threshold = (inputs["scores"]
                      | "AllClipScores" >> beam.combiners.ToList()
                      | "RunThreshold" >> beam.Map(_run_threshold, self.config))
-        return ({"rows": inputs["rows"], "media": inputs["media"]}
+        visual = inputs["visual"] | "RouteVisual" >> beam.FlatMap(_by_unit, "visual_by_unit", self.starts,
+                                                                   self.exchange)
+        return ({"rows": inputs["rows"], "media": inputs["media"], "visual": visual}
                 | "JoinByUnit" >> beam.CoGroupByKey()
                 | "ApplyMediaAndWrite" >> beam.FlatMap(_apply_media_and_write, self.directory, self.exchange,
                                                        beam.pvalue.AsSingleton(threshold), self.config))

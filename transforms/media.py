@@ -1,7 +1,7 @@
 """The media stages as one ParDo over small chunks of kept records: decode (probe + frames), probed duration,
 quality, then the frames and title embedded once by the run's CLIP model, and every score that reuses those
 embeddings: ``clip_score``, ``visual_safety`` (zero-shot prompts, optional trained head), ``category`` (zero-shot
-CLIP and an optional fastText title classifier).
+CLIP and an optional fastText title classifier), and the SimHash band entries of ``visual_dup``.
 
 Chunks are reshuffled first so videos spread over every worker; the media chain (with its decode helper process)
 and the CLIP model are set up once per worker. Embeddings are written beside the ledger (float16 ``.npz`` per chunk,
@@ -20,11 +20,13 @@ from apache_beam.io.filesystems import FileSystems
 from filters.category_check import CategoryCheckFilter
 from filters.clip_score import clip_scores
 from filters.media_chain import MediaChain
+from filters.visual_dup import band_keys, bucket_edges, mean_embedding
 from filters.visual_safety import VisualSafetyFilter
 from pipeline.config import Config
 from transforms.batching import Exchange
 
 SCORES = "scores"
+VISUAL = "visual"
 PENDING = "_pending"  # (stage, reason) of the embedding scorers, applied by the ledger writer in stage order
 
 
@@ -67,7 +69,7 @@ class _MediaFn(beam.DoFn):
             results.append((item[0], updates))
             if "status" not in updates:
                 passed.append((item, updates, frames))
-        scores = []
+        scores, visual = [], []
         if passed:
             if self.encoder is None:
                 self.encoder = load_encoder(self.config)
@@ -90,9 +92,30 @@ class _MediaFn(beam.DoFn):
                     if reason:
                         pending.append((scorer.stage, reason))
                 updates[PENDING] = pending
+                if not pending:  # only videos no embedding scorer rejected can stand for a visual cluster
+                    visual.append((item[0], item[1], mean_embedding(frames_emb)))
         yield self.exchange.put("media_results", unit, results)
         if scores:
             yield beam.pvalue.TaggedOutput(SCORES, scores)
+        for keyed in _visual_entries(visual, self.config, self.exchange):
+            yield beam.pvalue.TaggedOutput(VISUAL, keyed)
+
+
+def _visual_entries(videos: list[tuple], config: Config, exchange: Exchange):
+    """(partition, ref) of (band key, record_id, video_id, mean embedding) entries for the visual_dup banding."""
+    if not videos:
+        return
+    vectors = np.stack([v[2] for v in videos]).astype(np.float32)
+    keys = band_keys(vectors, config.visual_dup)
+    entries = [(int(key), rid, vid, vector) for (rid, vid, _), row, vector in zip(videos, keys, vectors)
+               for key in row.tolist()]
+    yield from exchange.split("visual_bands", entries, lambda e: e[0], config.near_dup.partitions)
+
+
+def _visual_edges(keyed, config: Config, exchange: Exchange):
+    edges = bucket_edges(exchange.gather(keyed[1]), config.visual_dup.threshold)
+    if edges:
+        yield edges
 
 
 class MediaStages(beam.PTransform):
@@ -107,5 +130,19 @@ class MediaStages(beam.PTransform):
     def expand(self, chunks):
         return (chunks
                 | "SpreadVideos" >> beam.Reshuffle()
-                | "DecodeQualityEmbed" >> beam.ParDo(
-                    _MediaFn(self.config, self.exchange, self.embeddings_dir)).with_outputs(SCORES, main="results"))
+                | "DecodeQualityEmbed" >> beam.ParDo(_MediaFn(self.config, self.exchange, self.embeddings_dir))
+                .with_outputs(SCORES, VISUAL, main="results"))
+
+
+class VisualDedup(beam.PTransform):
+    """Banded visual entries -> component edges between videos whose mean frame embeddings verify as the same."""
+
+    def __init__(self, config: Config, exchange: Exchange) -> None:
+        super().__init__()
+        self.config = config
+        self.exchange = exchange
+
+    def expand(self, entries):
+        return (entries
+                | "GroupVisualBuckets" >> beam.GroupByKey()
+                | "VerifyCosine" >> beam.FlatMap(_visual_edges, self.config, self.exchange))

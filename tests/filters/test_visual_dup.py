@@ -1,7 +1,8 @@
 import numpy as np
 
 from filters.components import components_local
-from filters.visual_dup import VisualDupConfig, band_keys, candidate_probability, mean_embedding, verified_pairs
+from filters.visual_dup import (VisualDupConfig, band_keys, bucket_edges, candidate_probability, mean_embedding,
+                                verified_pairs)
 
 CFG = VisualDupConfig()
 
@@ -27,3 +28,11 @@ def test_mean_embedding_and_curve():
     frames = _unit(np.random.default_rng(1).standard_normal((8, 16)))
     assert abs(np.linalg.norm(mean_embedding(frames)) - 1) < 1e-6
     assert candidate_probability(0.95, CFG) > 0.99 and candidate_probability(0.5, CFG) < 0.3
+
+
+def test_bucket_edges_verify_each_bucket():
+    a = np.array([1.0, 0.0], np.float32)
+    b = np.array([0.999, 0.0447], np.float32)
+    c = np.array([0.0, 1.0], np.float32)
+    entries = [(5, 1, "a", a), (5, 2, "b", b), (5, 3, "c", c), (6, 3, "c", c)]
+    assert bucket_edges(entries, 0.95) == [((1, "a"), (2, "b"))]

@@ -48,3 +48,26 @@ def test_media_phase_puts_each_video_at_its_stage(media, tmp_path):  # noqa: F81
     assert ok["duration_meta"] == 30 and ok["codec"] == "h264" and ok["has_audio"]
     assert ok["quality_motion"] > 2 and ok["quality_frames"] == 8
     assert rows["textonly"]["stage"] == "title_quality"  # text stages still decide first
+
+
+def test_byte_copies_and_reencodes_under_other_titles_are_visual_dups(media, tmp_path):  # noqa: F811
+    import shutil
+    import subprocess
+    copy = tmp_path / "copy.mp4"
+    shutil.copy(media.normal, copy)
+    reencoded = tmp_path / "reencoded.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(media.normal), "-vf", "scale=256:192",
+                    "-c:v", "libx264", "-crf", "30", "-an", str(reencoded)], check=True, timeout=60)
+    records = [("orig", "周末去海边露营的一天", media.normal), ("copy", "老爸的拿手菜糖醋排骨", copy),
+               ("reenc", "王者荣耀李白连招教学", reencoded)]
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps({"video_id": v, "title": t, "duration": 12 + i * 3, "video_path": str(p)},
+                                       ensure_ascii=False) + "\n" for i, (v, t, p) in enumerate(records)),
+                    encoding="utf-8")
+    manifest = run(["--phase", "all", "--input", str(path), "--output", str(tmp_path / "out"), "--quiet",
+                    "--direct_num_workers=1", "--set", "clip_score.mode=absolute", "--set", "clip_score.threshold=-1"])
+    rows = {r["video_id"]: r for r in read_ledger(manifest["ledger"]).to_pylist()}
+    assert rows["orig"]["status"] == "kept"
+    for vid in ("copy", "reenc"):
+        assert (rows[vid]["stage"], rows[vid]["dup_of"]) == ("visual_dup", "orig"), rows[vid]["reason"]
+        assert rows[vid]["visual_dup_cluster"] == rows["orig"]["record_id"]

@@ -1,34 +1,52 @@
-"""``ykcurate demo``: curate the bundled sample corpus and show the funnel, where the ledger is, and examples."""
+"""``ykcurate demo``: curate the bundled sample corpus (text phase), then a generated video sample through every
+stage (``--phase all`` with the bundled tiny CLIP), and show the funnels, where the ledgers are, and examples."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
+from bench.media_sample import make_media_sample
 from jobs import curate
 from jobs.make_sample import SAMPLE_DIR
+from pipeline.config import DEFAULT_RECIPE
 from pipeline.manifest import read_ledger
 
+TINY_RECIPE = DEFAULT_RECIPE.parent / "tiny_clip.yaml"
 
-def run(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(prog="ykcurate demo")
-    p.add_argument("--output", default="demo-out")
-    args, beam_args = p.parse_known_args(argv)
-    records = SAMPLE_DIR / "records.jsonl"
-    print(f"curating the bundled sample {records} -> {args.output}/\n")
-    manifest = curate.run(["--phase", "text", "--input", str(records), "--output", args.output, *beam_args])
+
+def _examples(manifest: dict) -> None:
     ledger = read_ledger(manifest["ledger"], ["status", "stage", "reason", "title_raw"]).to_pylist()
     print("\none example per stage:")
     seen = set()
     for row in ledger:
         if row["stage"] and row["stage"] not in seen:
             seen.add(row["stage"])
-            title = (row["title_raw"] or "")[:30]
-            print(f"  {row['stage']:<14}{row['reason'][:60]:<62}{title}")
-    print(f"\nledger: {Path(manifest['ledger']).resolve()}\nmanifest: {Path(args.output).resolve() / 'manifest.json'}")
-    print("query it: python -c \"import pandas as pd; print(pd.read_parquet('"
-          f"{manifest['ledger']}').groupby(['status','stage'], dropna=False).size())\"")
-    return manifest
+            print(f"  {row['stage']:<14}{row['reason'][:60]:<62}{(row['title_raw'] or '')[:30]}")
+    print(f"ledger: {Path(manifest['ledger']).resolve()}")
+
+
+def run(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(prog="ykcurate demo")
+    p.add_argument("--output", default="demo-out")
+    p.add_argument("--text-only", action="store_true", help="skip the video part")
+    args, beam_args = p.parse_known_args(argv)
+    out = Path(args.output)
+    records = SAMPLE_DIR / "records.jsonl"
+    print(f"== 1. text phase: the bundled sample {records} -> {out / 'text'}/\n")
+    text = curate.run(["--phase", "text", "--input", str(records), "--output", str(out / "text"), *beam_args])
+    _examples(text)
+    result = {"text": text}
+    if not args.text_only:
+        print(f"\n== 2. all stages: generated videos with every media defect -> {out / 'all'}/ "
+              f"(tiny CLIP, recipe {TINY_RECIPE.name})\n")
+        media_records, _ = make_media_sample(out / "media_sample")
+        result["all"] = curate.run(["--phase", "all", "--config", str(TINY_RECIPE), "--input", str(media_records),
+                                    "--output", str(out / "all"), *beam_args])
+        _examples(result["all"])
+    print("\nquery a ledger: python -c \"import pandas as pd; print(pd.read_parquet('"
+          f"{out / 'text' / 'ledger'}').groupby(['status','stage'], dropna=False).size())\"")
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:

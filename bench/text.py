@@ -75,7 +75,8 @@ def stage_rates(records_path: str, config_overrides: list[str], limit: int = 50_
 
 
 def end_to_end(records_path: str, output: str, extra_args: list[str]) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "jobs.curate", "--phase", "text", "--input", records_path, "--output", output,
+    phase = [] if "--phase" in extra_args else ["--phase", "text"]
+    cmd = [sys.executable, "-m", "jobs.curate", *phase, "--input", records_path, "--output", output,
            "--quiet", *extra_args]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

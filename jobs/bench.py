@@ -16,6 +16,9 @@ def parser() -> argparse.ArgumentParser:
     text.add_argument("--workdir", help="where the corpus and output go (default: a temporary directory)")
     text.add_argument("--no-stages", action="store_true", help="skip the one-core per-stage measurement")
     text.add_argument("--json", help="also write the report as JSON here")
+    media = sub.add_parser("media", help="decode / embedding / end-to-end rates on the generated video sample")
+    media.add_argument("--clips", type=int, default=24)
+    media.add_argument("--workdir")
     minhash = sub.add_parser("minhash", help="vectorised MinHash vs datasketch per record")
     minhash.add_argument("--records", type=int, default=20_000)
     return p
@@ -25,6 +28,14 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     from bench.text import format_report, run_text_bench, write_json
 
     args, extra = parser().parse_known_args(argv)
+    if args.what == "media":
+        import json
+
+        from bench.media import run_media_bench
+
+        result = run_media_bench(args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-media-"), args.clips)
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return result
     if args.what == "minhash":
         from bench.minhash import compare
 

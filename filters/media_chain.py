@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from apache_beam.io.filesystems import FileSystems
 
 from filters.duration import DurationFilter
 from filters.video_decode import sample_frames
@@ -19,6 +20,20 @@ from pipeline.config import Config
 # What the media phase needs of a record that survived the text phase.
 # (record_id, video_id, video_path, metadata duration, normalised title, category)
 MediaItem = tuple
+
+
+def read_remote(uri: str, max_bytes: int) -> bytes:
+    """A video behind any Beam filesystem URI (gs://, s3://, hdfs://...) as bytes, refusing oversized files first."""
+    try:
+        matched = FileSystems.match([uri])[0].metadata_list
+    except Exception as exc:  # noqa: BLE001 - Beam raises several types for missing objects / bad schemes
+        raise MediaError(f"cannot read {uri}: {exc}") from exc
+    if not matched:
+        raise MediaError(f"missing file: {uri}")
+    if matched[0].size_in_bytes > max_bytes:
+        raise MediaError(f"file too large: {matched[0].size_in_bytes} bytes > {max_bytes}")
+    with FileSystems.open(uri) as handle:
+        return handle.read()
 
 
 class MediaChain:
@@ -34,7 +49,8 @@ class MediaChain:
         if not video_path:
             return {"status": "error", "stage": "decode", "reason": "no video_path for this record"}, None
         try:
-            info = probe(video_path, timeout_s=self.decode.timeout_s, limits=self.limits)
+            source = read_remote(video_path, self.limits.max_bytes) if "://" in video_path else video_path
+            info = probe(source, timeout_s=self.decode.timeout_s, limits=self.limits)
         except MediaError as exc:
             return {"status": "error", "stage": "decode", "reason": exc.reason}, None
         result: dict[str, Any] = {
@@ -47,7 +63,7 @@ class MediaChain:
             result.update(status="rejected", stage="duration", reason=f"probed {reason}")
             return result, None
         try:
-            frames = sample_frames(video_path, num_frames=self.decode.num_frames, short_side=self.decode.short_side,
+            frames = sample_frames(source, num_frames=self.decode.num_frames, short_side=self.decode.short_side,
                                    timeout_s=self.decode.timeout_s, size=(info["width"], info["height"]))
         except MediaError as exc:
             result.update(status="error", stage="decode", reason=exc.reason)

@@ -71,3 +71,22 @@ def test_byte_copies_and_reencodes_under_other_titles_are_visual_dups(media, tmp
     for vid in ("copy", "reenc"):
         assert (rows[vid]["stage"], rows[vid]["dup_of"]) == ("visual_dup", "orig"), rows[vid]["reason"]
         assert rows[vid]["visual_dup_cluster"] == rows["orig"]["record_id"]
+
+
+def test_two_media_runs_give_the_same_ledger(media, tmp_path):  # noqa: F811
+    path = tmp_path / "records.jsonl"
+    names = ["normal", "static", "blank", "corrupt", "truncated"]
+    path.write_text("".join(json.dumps({"video_id": n, "title": t, "duration": 30, "video_path": str(getattr(media, n))},
+                                       ensure_ascii=False) + "\n" for n, t in zip(names, TITLES)), encoding="utf-8")
+    ledgers = []
+    for name, workers in (("one", "--direct_num_workers=1"), ("two", "--direct_num_workers=2")):
+        manifest = run(["--phase", "all", "--input", str(path), "--output", str(tmp_path / name), "--quiet",
+                        workers])
+        ledgers.append(sorted(read_ledger(manifest["ledger"]).to_pylist(), key=lambda r: r["record_id"]))
+    for a, b in zip(*ledgers):
+        assert (a["status"], a["stage"], a["reason"]) == (b["status"], b["stage"], b["reason"])
+        for key, value in a.items():
+            if isinstance(value, float):
+                assert abs(value - b[key]) < 1e-4, key
+            elif key != "embedding_file":
+                assert value == b[key], key

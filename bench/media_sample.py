@@ -52,9 +52,12 @@ def make_media_sample(directory: str | Path, clips: int = 24, seed: int = 7) -> 
     rng = random.Random(seed)
     frames, captions, attrs = make_dataset(clips * 8, seed=seed)
     seen, good = set(), []
-    for i, a in enumerate(attrs):  # distinct colour+scene per clip: the tiny model tells little else apart
+    for i, a in enumerate(attrs):  # distinct colour+scene first: the tiny model tells little else apart
         if a["motion"] != "静止不动" and (a["colour"], a["scene"]) not in seen and len(good) < clips:
             seen.add((a["colour"], a["scene"]))
+            good.append(i)
+    for i, a in enumerate(attrs):  # then repeats, for corpora of a few hundred clips
+        if len(good) < clips and a["motion"] != "静止不动" and i not in good:
             good.append(i)
     spare = [i for i in range(len(attrs)) if i not in good]
     records, truth = [], []
@@ -69,7 +72,7 @@ def make_media_sample(directory: str | Path, clips: int = 24, seed: int = 7) -> 
                       "expect_status": "kept" if stage is None else status, "dup_of": dup_of})
 
     for k, i in enumerate(good):
-        seconds = round(11.0 + 2.1 * k, 1)
+        seconds = round(11.0 + (2.1 * k) % 105, 1)
         path = render(frames[i], videos / f"clip{k:03d}.mp4", seconds)
         if k % 4 == 3:  # a title from a clip not in the corpus, of another colour: should fail clip_score
             title = next(captions[j] for j in spare if attrs[j]["colour"] != attrs[i]["colour"]

@@ -1,7 +1,9 @@
 """Visual near-duplicates: the same video re-uploaded (byte copy, re-encode, resize) under another title.
 
 Titles cannot catch these; the embeddings can: re-encodes of one video have mean frame embeddings with cosine
-similarity well above 0.9, while different videos of one topic stay far lower. Candidates come from random-hyperplane
+similarity well above 0.9, while different videos of one topic stay far lower. A re-upload also keeps its length,
+so the probed durations must agree too (``duration_tolerance``): cheap, and it keeps a weak model from merging
+different videos that merely look alike. Candidates come from random-hyperplane
 LSH (SimHash) over the mean frame embedding — ``bands`` bands of ``rows`` sign bits each, so two vectors at angle
 theta share a band with probability 1 - (1 - (1 - theta/pi)^rows)^bands — and every candidate pair is verified by
 its exact cosine against ``threshold``. Clusters and their representative (the earliest record) are resolved with
@@ -63,18 +65,21 @@ def verified_pairs(keys: np.ndarray, ids: np.ndarray, vectors: np.ndarray,
     return out
 
 
-def bucket_edges(entries, threshold: float) -> list[tuple]:
-    """Edges between nodes sharing a band key whose vectors reach ``threshold``, from (key, rid, vid, vector)
-    entries (one shuffle partition of the banding). Each bucket is verified on its own, so work is per bucket."""
-    buckets: dict[int, dict[tuple, np.ndarray]] = {}
-    for key, rid, vid, vector in entries:
-        buckets.setdefault(key, {})[(rid, vid)] = vector
+def bucket_edges(entries, config: VisualDupConfig) -> list[tuple]:
+    """Edges between nodes sharing a band key whose vectors reach the cosine threshold and whose probed durations
+    agree within ``duration_tolerance``, from (key, rid, vid, vector, duration) entries (one shuffle partition of
+    the banding). Each bucket is verified on its own, so work is per bucket."""
+    buckets: dict[int, dict[tuple, tuple]] = {}
+    for key, rid, vid, vector, duration in entries:
+        buckets.setdefault(key, {})[(rid, vid)] = (vector, duration)
     edges: set[tuple] = set()
     for members in buckets.values():
         if len(members) < 2:
             continue
         nodes = sorted(members)
-        vectors = np.stack([members[node] for node in nodes]).astype(np.float32)
-        for i, j in zip(*np.nonzero(np.triu(vectors @ vectors.T >= threshold, 1))):
+        vectors = np.stack([members[node][0] for node in nodes]).astype(np.float32)
+        durations = np.array([members[node][1] for node in nodes], dtype=np.float64)
+        close = np.abs(durations[:, None] - durations[None, :]) <= config.duration_tolerance
+        for i, j in zip(*np.nonzero(np.triu((vectors @ vectors.T >= config.threshold) & close, 1))):
             edges.add((nodes[int(i)], nodes[int(j)]))
     return sorted(edges)

@@ -167,6 +167,7 @@ class VisualDupConfig:
     bands: int = 16
     rows: int = 10            # 16 x 10 sign bits: P(candidate) = 0.999 at cosine 0.95, 0.82 at 0.8, 0.24 at 0.5
     seed: int = 7
+    duration_tolerance: float = 1.0  # probed seconds; a re-encode keeps its length
 
 
 @dataclass

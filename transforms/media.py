@@ -93,7 +93,7 @@ class _MediaFn(beam.DoFn):
                         pending.append((scorer.stage, reason))
                 updates[PENDING] = pending
                 if not pending:  # only videos no embedding scorer rejected can stand for a visual cluster
-                    visual.append((item[0], item[1], mean_embedding(frames_emb)))
+                    visual.append((item[0], item[1], mean_embedding(frames_emb), updates["duration"]))
         yield self.exchange.put("media_results", unit, results)
         if scores:
             yield beam.pvalue.TaggedOutput(SCORES, scores)
@@ -102,18 +102,18 @@ class _MediaFn(beam.DoFn):
 
 
 def _visual_entries(videos: list[tuple], config: Config, exchange: Exchange):
-    """(partition, ref) of (band key, record_id, video_id, mean embedding) entries for the visual_dup banding."""
+    """(partition, ref) of (band key, record_id, video_id, mean embedding, probed duration) entries."""
     if not videos:
         return
     vectors = np.stack([v[2] for v in videos]).astype(np.float32)
     keys = band_keys(vectors, config.visual_dup)
-    entries = [(int(key), rid, vid, vector) for (rid, vid, _), row, vector in zip(videos, keys, vectors)
-               for key in row.tolist()]
+    entries = [(int(key), rid, vid, vector, duration)
+               for (rid, vid, _, duration), row, vector in zip(videos, keys, vectors) for key in row.tolist()]
     yield from exchange.split("visual_bands", entries, lambda e: e[0], config.near_dup.partitions)
 
 
 def _visual_edges(keyed, config: Config, exchange: Exchange):
-    edges = bucket_edges(exchange.gather(keyed[1]), config.visual_dup.threshold)
+    edges = bucket_edges(exchange.gather(keyed[1]), config.visual_dup)
     if edges:
         yield edges
 

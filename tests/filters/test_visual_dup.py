@@ -34,5 +34,6 @@ def test_bucket_edges_verify_each_bucket():
     a = np.array([1.0, 0.0], np.float32)
     b = np.array([0.999, 0.0447], np.float32)
     c = np.array([0.0, 1.0], np.float32)
-    entries = [(5, 1, "a", a), (5, 2, "b", b), (5, 3, "c", c), (6, 3, "c", c)]
-    assert bucket_edges(entries, 0.95) == [((1, "a"), (2, "b"))]
+    entries = [(5, 1, "a", a, 30.0), (5, 2, "b", b, 30.4), (5, 3, "c", c, 30.0), (6, 3, "c", c, 30.0),
+               (5, 4, "d", a, 45.0)]  # d looks like a but is 15 s longer: another video
+    assert bucket_edges(entries, CFG) == [((1, "a"), (2, "b"))]

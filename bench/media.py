@@ -21,13 +21,29 @@ from models.clip_model import load_clip
 from pipeline.config import DEFAULT_RECIPE
 
 
+def _sample_vs_full(path: Path) -> dict[str, float]:
+    info = probe(str(path), timeout_s=20)
+    started = time.perf_counter()
+    sample_frames(str(path), num_frames=8, short_side=224, timeout_s=None, size=(info["width"], info["height"]))
+    sample_ms = (time.perf_counter() - started) * 1000
+    frames = round(info["duration"] * info["fps"])
+    full_ms = frames / full_decode_rate(str(path)) * 1000
+    return {"width": info["width"], "height": info["height"], "seconds": round(info["duration"], 1),
+            "sample_8_frames_ms": round(sample_ms, 1), "full_decode_ms": round(full_ms, 1)}
+
+
 def run_media_bench(workdir: str, clips: int = 24) -> dict[str, Any]:
     work = Path(workdir)
     records_path, truth_path = make_media_sample(work / "sample", clips=clips)
     truth = {json.loads(line)["video_id"]: json.loads(line) for line in open(truth_path, encoding="utf-8")}
     records = [json.loads(line) for line in open(records_path, encoding="utf-8")]
-    good = [work / "sample" / r["video_path"] for r in records if truth[r["video_id"]]["kind"] == "clean"]
+    def path(r):
+        return Path(r["video_path"]) if Path(r["video_path"]).is_absolute() else work / "sample" / r["video_path"]
+
+    good = [path(r) for r in records if truth[r["video_id"]]["kind"] == "clean"]
+    real = [path(r) for r in records if truth[r["video_id"]]["kind"].startswith("real")]
     result: dict[str, Any] = {"videos": len(records), "good_clips": len(good)}
+    result["decode_real_footage_one_core"] = {p.name: _sample_vs_full(p) for p in real}
 
     started = time.perf_counter()
     infos = [probe(str(p), timeout_s=20) for p in good]

@@ -8,3 +8,18 @@ def _not_apitools_noise(record: logging.LogRecord) -> bool:
 
 
 logging.getLogger().addFilter(_not_apitools_noise)
+
+
+def main_for(run, prog: str, errors: tuple = (ValueError, OSError)):
+    """A command's ``main(argv) -> exit status``: 0 when ``run`` completes, 2 with a one-line message on ``errors``."""
+    import sys
+
+    def main(argv: list[str] | None = None) -> int:
+        try:
+            run(argv)
+        except errors as exc:
+            print(f"{prog}: error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+
+    return main

@@ -11,6 +11,7 @@ import json
 import sys
 
 from filters.category_check import train_category_classifier
+from jobs import main_for
 
 
 def run(argv: list[str] | None = None) -> dict:
@@ -28,13 +29,7 @@ def run(argv: list[str] | None = None) -> dict:
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    try:
-        run(argv)
-    except (ValueError, OSError) as exc:
-        print(f"ykcurate train-category-classifier: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+main = main_for(run, "ykcurate train-category-classifier", (ValueError, OSError))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import zipfile
 import numpy as np
 
 from filters.visual_safety import train_safety_head
+from jobs import main_for
 
 
 def run(argv: list[str] | None = None) -> dict:
@@ -39,13 +40,7 @@ def run(argv: list[str] | None = None) -> dict:
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    try:
-        run(argv)
-    except (ValueError, OSError) as exc:
-        print(f"ykcurate train-safety-head: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+main = main_for(run, "ykcurate train-safety-head", (ValueError, OSError))
 
 
 if __name__ == "__main__":

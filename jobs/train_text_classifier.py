@@ -10,6 +10,7 @@ import json
 import sys
 
 from filters.text_classifier import train_text_classifier
+from jobs import main_for
 
 
 def run(argv: list[str] | None = None) -> dict:
@@ -26,13 +27,7 @@ def run(argv: list[str] | None = None) -> dict:
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    try:
-        run(argv)
-    except (ValueError, OSError) as exc:
-        print(f"ykcurate train-text-classifier: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+main = main_for(run, "ykcurate train-text-classifier", (ValueError, OSError))
 
 
 if __name__ == "__main__":

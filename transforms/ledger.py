@@ -123,6 +123,15 @@ def _apply_media_and_write(joined, directory: str, exchange: Exchange, threshold
 MEDIA = "media"
 
 
+def _joined_by_unit(inputs, starts: list[int], exchange: Exchange):
+    """Rows, exact-dup decisions and cluster labels co-grouped by unit of work."""
+    return ({"rows": inputs["rows"],
+             "exact": inputs["exact"] | "RouteExact" >> beam.FlatMap(_by_unit, "exact_by_unit", starts, exchange),
+             "labels": inputs["labels"] | "RouteLabels" >> beam.FlatMap(_by_unit, "labels_by_unit", starts,
+                                                                         exchange)}
+            | "JoinByUnit" >> beam.CoGroupByKey())
+
+
 class DecideDedup(beam.PTransform):
     """Like WriteLedger's first half: decided rows (unit, ref) on ``rows``, kept records for media on ``media``."""
 
@@ -133,15 +142,9 @@ class DecideDedup(beam.PTransform):
         self.media_batch = media_batch
 
     def expand(self, inputs):
-        ex = self.exchange
-        keyed = {
-            "rows": inputs["rows"],
-            "exact": inputs["exact"] | "RouteExact" >> beam.FlatMap(_by_unit, "exact_by_unit", self.starts, ex),
-            "labels": inputs["labels"] | "RouteLabels" >> beam.FlatMap(_by_unit, "labels_by_unit", self.starts, ex),
-        }
-        return (keyed
-                | "JoinByUnit" >> beam.CoGroupByKey()
-                | "Decide" >> beam.FlatMap(_decide_and_forward, ex, self.media_batch).with_outputs(MEDIA, main="rows"))
+        return (_joined_by_unit(inputs, self.starts, self.exchange)
+                | "Decide" >> beam.FlatMap(_decide_and_forward, self.exchange, self.media_batch).with_outputs(
+                    MEDIA, main="rows"))
 
 
 def _run_threshold(score_lists: list[list[float]], config: ClipScoreConfig) -> float | None:
@@ -185,12 +188,5 @@ class WriteLedger(beam.PTransform):
         self.exchange = exchange
 
     def expand(self, inputs):
-        ex = self.exchange
-        keyed = {
-            "rows": inputs["rows"],
-            "exact": inputs["exact"] | "RouteExact" >> beam.FlatMap(_by_unit, "exact_by_unit", self.starts, ex),
-            "labels": inputs["labels"] | "RouteLabels" >> beam.FlatMap(_by_unit, "labels_by_unit", self.starts, ex),
-        }
-        return (keyed
-                | "JoinByUnit" >> beam.CoGroupByKey()
-                | "DecideAndWrite" >> beam.FlatMap(_decide_and_write, self.directory, ex))
+        return (_joined_by_unit(inputs, self.starts, self.exchange)
+                | "DecideAndWrite" >> beam.FlatMap(_decide_and_write, self.directory, self.exchange))

@@ -18,6 +18,7 @@ from pipeline.config import ConfigError, load_config, resolve_partitions
 from pipeline.manifest import (code_version, file_fingerprint, format_funnel, funnel, input_fingerprint,
                                read_ledger, write_manifest)
 from pipeline.runner import make_pipeline, runner_label
+from jobs import main_for
 from pipeline.build import build
 from transforms.read import InputError, plan_reads
 
@@ -116,13 +117,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     return manifest
 
 
-def main(argv: list[str] | None = None) -> int:
-    try:
-        run(argv)
-    except UsageError as exc:
-        print(f"ykcurate curate: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+main = main_for(run, "ykcurate curate", (UsageError,))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bench.media_sample import make_media_sample
-from jobs import curate
+from jobs import curate, main_for
 from jobs.make_sample import SAMPLE_DIR
 from pipeline.config import DEFAULT_RECIPE
 from pipeline.manifest import read_ledger
@@ -49,13 +49,7 @@ def run(argv: list[str] | None = None) -> dict:
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    try:
-        run(argv)
-    except curate.UsageError as exc:
-        print(f"ykcurate demo: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+main = main_for(run, "ykcurate demo", (curate.UsageError,))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pipeline.manifest import (code_version, file_fingerprint, format_funnel, fu
                                read_ledger, write_manifest)
 from pipeline.runner import make_pipeline, runner_label
 from jobs import main_for
+from jobs.outputs import write_outputs
 from pipeline.build import build
 from transforms.read import InputError, plan_reads
 
@@ -90,6 +91,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         raise UsageError(f"pipeline failed: {exc}") from exc
     seconds = time.time() - started
 
+    outputs = write_outputs(args.output, config, beam_args) if args.phase == "all" else None
     counts = funnel(read_ledger(ledger_dir, ["status", "stage"]))
     manifest = {
         "phase": args.phase,
@@ -106,6 +108,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "ledger": ledger_dir,
         "funnel": counts,
+        "outputs": outputs,
         "timings": {"seconds": round(seconds, 3),
                     "records_per_second": round(counts["input"] / seconds, 1) if seconds else None},
     }

@@ -171,6 +171,12 @@ class VisualDupConfig:
 
 
 @dataclass
+class ShardsConfig:
+    samples_per_shard: int = 1000   # WebDataset's usual unit: big enough to stream, small enough to shuffle
+    max_bytes: int = 1 << 30        # and at most ~1 GiB of video per shard (estimated from the probed sizes)
+
+
+@dataclass
 class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     shuffle: ShuffleConfig = field(default_factory=ShuffleConfig)
@@ -187,6 +193,7 @@ class Config:
     visual_safety: VisualSafetyConfig = field(default_factory=VisualSafetyConfig)
     category: CategoryConfig = field(default_factory=CategoryConfig)
     visual_dup: VisualDupConfig = field(default_factory=VisualDupConfig)
+    shards: ShardsConfig = field(default_factory=ShardsConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -1,0 +1,102 @@
+"""WebDataset shards of the kept records: membership by a stable hash of video_id, samples sorted inside a shard,
+each shard written under a temporary name and renamed (a retried bundle never leaves half a tar), tar headers with
+fixed owner and mtime, so the same ledger always gives byte-identical shards.
+
+Per sample: the video bytes under their real extension, ``json`` (the ledger row), ``txt`` (the normalised title).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import posixpath
+import re
+from typing import Any
+
+import apache_beam as beam
+import pyarrow.parquet as pq
+import webdataset as wds
+from apache_beam.io.filesystems import FileSystems
+
+from schemas.shard_index import sample_key, shard_of
+
+_EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
+
+
+def _json_safe(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def kept_rows(path: str) -> list[dict]:
+    """The kept rows of one ledger file."""
+    with FileSystems.open(path) as handle:
+        table = pq.read_table(handle)
+    return [row for row in table.to_pylist() if row["status"] == "kept"]
+
+
+def _extension(video_path: str | None) -> str:
+    ext = posixpath.splitext(video_path or "")[1].lstrip(".").lower()
+    return ext if _EXTENSION.match(ext) else "mp4"
+
+
+def _read_video(path: str | None) -> bytes | None:
+    if not path:
+        return None
+    try:
+        with FileSystems.open(path) as handle:
+            return handle.read()
+    except Exception:  # noqa: BLE001 - a video gone since curation: the sample keeps its json and txt
+        return None
+
+
+def _keyed_by_shard(row: dict, shards: int) -> tuple[int, dict]:
+    return shard_of(row["video_id"], shards), row
+
+
+def write_shard(keyed, directory: str) -> list[dict]:
+    """Write one shard; return its index rows."""
+    number, rows = keyed
+    name = f"shard-{number:06d}.tar"
+    rows = sorted(rows, key=lambda row: row["video_id"])
+    buffer = io.BytesIO()
+    index = []
+    with wds.TarWriter(buffer, encoder=False, mtime=0, user="ykcurate", group="ykcurate") as writer:
+        for row in rows:
+            key = sample_key(row["video_id"])
+            sample = {"__key__": key,
+                      "json": json.dumps({k: _json_safe(v) for k, v in row.items()}, ensure_ascii=False,
+                                         sort_keys=True).encode("utf-8"),
+                      "txt": (row["title"] or "").encode("utf-8")}
+            video = _read_video(row.get("video_path"))
+            if video is not None:
+                sample[_extension(row.get("video_path"))] = video
+            writer.write(sample)
+            members = sorted(f"{key}.{k}" for k in sample if k != "__key__")
+            index.append({"video_id": row["video_id"], "key": key, "shard": name, "members": members,
+                          "bytes": sum(len(v) for k, v in sample.items() if k != "__key__"),
+                          "sha256": hashlib.sha256(video if video is not None else sample["json"]).hexdigest()})
+    path = FileSystems.join(directory, name)
+    tmp = f"{path}.tmp"
+    with FileSystems.create(tmp) as handle:
+        handle.write(buffer.getvalue())
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+    FileSystems.rename([tmp], [path])
+    return index
+
+
+class WriteShards(beam.PTransform):
+    """Ledger file paths -> index rows of the shards written under ``directory``."""
+
+    def __init__(self, directory: str, shards: int) -> None:
+        super().__init__()
+        self.directory = directory
+        self.shards = shards
+
+    def expand(self, ledger_files):
+        return (ledger_files
+                | "SpreadLedgerFiles" >> beam.Reshuffle()
+                | "KeptRows" >> beam.FlatMap(kept_rows)
+                | "KeyByShard" >> beam.Map(_keyed_by_shard, self.shards)
+                | "GroupShards" >> beam.GroupByKey()
+                | "WriteTar" >> beam.FlatMap(write_shard, self.directory))

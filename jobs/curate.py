@@ -75,10 +75,11 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         FileSystems.delete([spill_dir])
     embeddings_dir = FileSystems.join(args.output, "embeddings")
     if args.phase == "all":
-        if FileSystems.exists(embeddings_dir):
-            _clear(embeddings_dir)
-        else:
-            FileSystems.mkdirs(embeddings_dir)
+        for directory in (embeddings_dir, FileSystems.join(args.output, "thumbnails")):
+            if FileSystems.exists(directory):
+                _clear(directory)
+            else:
+                FileSystems.mkdirs(directory)
 
     started = time.time()
     try:

@@ -70,6 +70,7 @@ LEDGER_SCHEMA = pa.schema([
     ("clip_score_max", pa.float32()),
     ("clip_threshold", pa.float32()),   # the threshold actually applied in this run
     ("embedding_file", pa.string()),    # npz under <output>/embeddings holding this record's frame/title vectors
+    ("thumbnail_file", pa.string()),    # zip under <output>/thumbnails holding <record_id>.jpg (decoded videos)
     # visual_safety
     ("visual_unsafe_zeroshot", pa.float32()),
     ("visual_unsafe_head", pa.float32()),

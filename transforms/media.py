@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 
 import apache_beam as beam
 import numpy as np
@@ -36,6 +37,26 @@ def load_encoder(config: Config):
     return load_clip(config.clip.model or TINY_CLIP_DIR, device=config.clip.device, precision=config.clip.precision)
 
 
+def write_thumbnails(directory: str, unit: int, thumbs: list[tuple[int, np.ndarray]]) -> str:
+    """The middle sampled frame of each decoded video as a small JPEG, one zip per chunk (fixed timestamps, so
+    reruns write the same bytes); audits show them without decoding anything again."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for record_id, frames in thumbs:
+            image = Image.fromarray(frames[len(frames) // 2])
+            image.thumbnail((160, 160))
+            jpeg = io.BytesIO()
+            image.save(jpeg, format="JPEG", quality=80)
+            archive.writestr(zipfile.ZipInfo(f"{record_id}.jpg", date_time=(1980, 1, 1, 0, 0, 0)), jpeg.getvalue())
+    blob = buffer.getvalue()
+    path = FileSystems.join(directory, f"{unit:06d}-{hashlib.blake2b(blob, digest_size=10).hexdigest()}.zip")
+    with FileSystems.create(path) as handle:
+        handle.write(blob)
+    return path
+
+
 def write_embeddings(directory: str, unit: int, record_ids: list[int], frames: list[np.ndarray],
                      titles: np.ndarray) -> str:
     buffer = io.BytesIO()
@@ -54,6 +75,7 @@ class _MediaFn(beam.DoFn):
         self.config = config
         self.exchange = exchange
         self.embeddings_dir = embeddings_dir
+        self.thumbnails_dir = FileSystems.join(FileSystems.split(embeddings_dir)[0], "thumbnails")
         self.chain: MediaChain | None = None
         self.encoder = None
         self.scorers: tuple = ()
@@ -63,12 +85,18 @@ class _MediaFn(beam.DoFn):
 
     def process(self, element):
         unit, ref = element
-        results, passed = [], []
+        results, passed, thumbs = [], [], []
         for item in self.exchange.get(ref):
             updates, frames = self.chain.process(item)
             results.append((item[0], updates))
+            if frames is not None:
+                thumbs.append((item[0], updates, frames))
             if "status" not in updates:
                 passed.append((item, updates, frames))
+        if thumbs:
+            path = write_thumbnails(self.thumbnails_dir, unit, [(rid, frames) for rid, _, frames in thumbs])
+            for _, updates, _ in thumbs:
+                updates["thumbnail_file"] = path
         scores, visual = [], []
         if passed:
             if self.encoder is None:

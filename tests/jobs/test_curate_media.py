@@ -48,6 +48,15 @@ def test_media_phase_puts_each_video_at_its_stage(media, tmp_path):  # noqa: F81
     assert ok["duration_meta"] == 30 and ok["codec"] == "h264" and ok["has_audio"]
     assert ok["quality_motion"] > 2 and ok["quality_frames"] == 8
     assert rows["textonly"]["stage"] == "title_quality"  # text stages still decide first
+    import io
+    import zipfile
+
+    from PIL import Image
+    for vid in ("ok", "static"):  # every decoded video leaves a thumbnail for audits
+        with zipfile.ZipFile(rows[vid]["thumbnail_file"]) as archive:
+            image = Image.open(io.BytesIO(archive.read(f"{rows[vid]['record_id']}.jpg")))
+            assert max(image.size) <= 160
+    assert rows["corrupt"]["thumbnail_file"] is None
 
 
 def test_byte_copies_and_reencodes_under_other_titles_are_visual_dups(media, tmp_path):  # noqa: F811
@@ -88,5 +97,5 @@ def test_two_media_runs_give_the_same_ledger(media, tmp_path):  # noqa: F811
         for key, value in a.items():
             if isinstance(value, float):
                 assert abs(value - b[key]) < 1e-4, key
-            elif key != "embedding_file":
+            elif not key.endswith("_file"):  # paths under each run's own output
                 assert value == b[key], key

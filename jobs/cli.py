@@ -7,6 +7,7 @@ import sys
 SUBCOMMANDS = {
     "demo": ("jobs.demo", "curate the bundled sample corpus and print the funnel"),
     "curate": ("jobs.curate", "run the curation pipeline (writes ledger + manifest)"),
+    "audit": ("jobs.audit", "what was rejected and why: HTML report + terminal summary from the ledger"),
     "bench": ("jobs.bench", "benchmarks: `ykcurate bench text --records N`"),
     "make-sample": ("jobs.make_sample", "write the bundled demo corpus with planted defects"),
     "train-text-classifier": ("jobs.train_text_classifier", "train the fastText text-safety classifier"),

@@ -47,8 +47,12 @@ def input_fingerprint(patterns: list[str]) -> dict[str, Any]:
     return {"files": len(files), "bytes": sum(s for _, s in files), "sha256": hashlib.sha256(blob).hexdigest()}
 
 
-def read_ledger(ledger_dir: str, columns: list[str] | None = None) -> pa.Table:
+def read_ledger(ledger_dir: str, columns: list[str] | None = None, schema_only: bool = False):
+    """The ledger as one Arrow table (only ``columns`` if given), or with ``schema_only`` just its schema."""
     paths = sorted(m.path for m in FileSystems.match([FileSystems.join(ledger_dir, "*.parquet")])[0].metadata_list)
+    if schema_only and paths:
+        with FileSystems.open(paths[0]) as handle:
+            return pq.read_schema(handle)
     tables = []
     for path in paths:
         with FileSystems.open(path) as handle:

@@ -1,0 +1,182 @@
+"""``ykcurate audit --run OUT``: what was rejected and why, from the ledger alone (no video is read again).
+
+One self-contained HTML file (figures and thumbnails embedded as data URIs, works offline, every title and reason
+HTML-escaped by Jinja2's autoescape) plus the same figures as text on the terminal: the funnel (input -> each stage
+-> kept), score histograms with the threshold applied, the category distribution before and after, and a
+stratified random sample of rejected records for each stage and reason (reasons are grouped with their numbers
+masked, so "duration 3.5s < 10s" and "duration 4s < 10s" are one group).
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import json
+import random
+import re
+import sys
+import zipfile
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from jobs import main_for
+from pipeline.manifest import format_funnel, funnel, read_ledger
+
+# (stage, score column, threshold keys in the manifest config or a ledger column holding the applied threshold)
+HISTOGRAMS = [
+    ("duration", "duration", [("duration", "min_seconds"), ("duration", "max_seconds")]),
+    ("title_quality", "title_chars", [("title_quality", "min_chars"), ("title_quality", "max_chars")]),
+    ("language", "han_share", [("language", "min_han_share")]),
+    ("language", "lang_prob", []),
+    ("quality", "quality_motion", [("quality", "static_threshold")]),
+    ("clip_score", "clip_score_mean", ["clip_threshold"]),
+    ("visual_safety", "visual_unsafe_zeroshot", [("visual_safety", "threshold")]),
+]
+SAMPLE_COLUMNS = ["record_id", "video_id", "status", "stage", "reason", "title_raw", "title", "category",
+                  "thumbnail_file", "duration", "lang_label", "lang_prob", "clip_score_mean", "safety_term"]
+_MASK = re.compile(r"\d+(?:\.\d+)?|\"[^\"]*\"|'[^']*'")
+
+TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>ykcurate audit: {{ run }}</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;
+padding:4px 8px;text-align:left;vertical-align:top}img.t{width:120px}pre{background:#f6f6f6;padding:1em}</style>
+</head><body>
+<h1>Audit of {{ run }}</h1>
+<h2>Funnel</h2><pre>{{ funnel_text }}</pre>
+<h2>Scores</h2>
+{% for h in histograms %}<figure><img alt="{{ h.column }}" src="data:image/png;base64,{{ h.png }}">
+<figcaption>{{ h.stage }} / {{ h.column }}: {{ h.count }} records{% if h.thresholds %}, threshold
+{{ h.thresholds|join(", ") }}{% endif %}</figcaption></figure>{% endfor %}
+<h2>Categories</h2><table><tr><th>category</th><th>input</th><th>kept</th></tr>
+{% for name, before, after in categories %}<tr><td>{{ name }}</td><td>{{ before }}</td><td>{{ after }}</td></tr>
+{% endfor %}</table>
+<h2>Rejected samples</h2>
+{% for group in samples %}<h3>{{ group.stage }} — {{ group.reason }} ({{ group.total }} records)</h3>
+<table><tr><th></th><th>video_id</th><th>title</th><th>reason</th><th>scores</th></tr>
+{% for r in group.rows %}<tr><td>{% if r.thumb %}<img class="t" src="data:image/jpeg;base64,{{ r.thumb }}">{% endif %}
+</td><td>{{ r.video_id }}</td><td>{{ r.title_raw }}</td><td>{{ r.reason }}</td><td>{{ r.scores }}</td></tr>
+{% endfor %}</table>{% endfor %}
+</body></html>""")
+
+
+def _histogram_png(values: list[float], thresholds: list[float], title: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 2.4), dpi=80)
+    ax.hist(values, bins=40, color="#4a7ab0")
+    for t in thresholds:
+        ax.axvline(t, color="#c0392b", linestyle="--")
+    ax.set_title(title, fontsize=9)
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _thumbnail(path: str | None, record_id: int) -> str | None:
+    if not path or not Path(path).is_file():
+        return None
+    with zipfile.ZipFile(path) as archive:
+        try:
+            return base64.b64encode(archive.read(f"{record_id}.jpg")).decode()
+        except KeyError:
+            return None
+
+
+def build_report(run_dir: str, stage: str | None = None, reason: str | None = None, category: str | None = None,
+                 sample: int = 5, seed: int = 0) -> dict[str, Any]:
+    run = Path(run_dir)
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8")) if (run / "manifest.json").exists() else {}
+    config = manifest.get("config", {})
+    wanted = {c for _, c, _ in HISTOGRAMS} | set(SAMPLE_COLUMNS) | {"clip_threshold"}
+    present = set(read_ledger(str(run / "ledger"), None, schema_only=True).names)
+    ledger = read_ledger(str(run / "ledger"), sorted(wanted & present))
+    columns = {name: ledger.column(name).to_pylist() if name in ledger.schema.names else [None] * ledger.num_rows
+               for name in wanted}  # ledgers of older runs may lack newer columns
+    histograms = []
+    for stage_name, column, sources in HISTOGRAMS:
+        values = [v for v in columns[column] if v is not None]
+        if not values:
+            continue
+        thresholds = []
+        for source in sources:
+            if isinstance(source, tuple):
+                value = config.get(source[0], {}).get(source[1])
+            else:
+                value = next((v for v in columns[source] if v is not None), None)
+            if isinstance(value, (int, float)):
+                thresholds.append(float(value))
+        histograms.append({"stage": stage_name, "column": column, "count": len(values), "thresholds": thresholds,
+                           "min": min(values), "max": max(values),
+                           "png": _histogram_png(values, thresholds, f"{stage_name}: {column}")})
+    before = Counter(c for c, s in zip(columns["category"], columns["status"]) if s != "error")
+    after = Counter(c for c, s in zip(columns["category"], columns["status"]) if s == "kept")
+    categories = [(name or "(none)", before[name], after.get(name, 0)) for name, _ in before.most_common()]
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, (status, st, why) in enumerate(zip(columns["status"], columns["stage"], columns["reason"])):
+        if status == "kept" or (stage and st != stage) or (reason and reason not in (why or "")):
+            continue
+        if category and columns["category"][i] != category:
+            continue
+        groups[(st, _MASK.sub("N", why or ""))].append(i)
+    rng = random.Random(seed)
+    samples = []
+    for (st, why), members in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
+        picked = sorted(rng.sample(members, min(sample, len(members))))
+        rows = []
+        for i in picked:
+            row = {c: columns[c][i] for c in SAMPLE_COLUMNS}
+            row["thumb"] = _thumbnail(row["thumbnail_file"], row["record_id"])
+            row["scores"] = ", ".join(f"{k}={row[k]:.3g}" if isinstance(row[k], float) else f"{k}={row[k]}"
+                                      for k in ("duration", "lang_label", "lang_prob", "clip_score_mean",
+                                                "safety_term") if row[k] is not None)
+            rows.append(row)
+        samples.append({"stage": st, "reason": why, "total": len(members), "rows": rows})
+    return {"run": str(run), "funnel_text": format_funnel(funnel(ledger.select(["status", "stage"]))),
+            "histograms": histograms, "categories": categories, "samples": samples}
+
+
+def render_text(report: dict[str, Any]) -> str:
+    lines = [report["funnel_text"], "", "scores:"]
+    for h in report["histograms"]:
+        lines.append(f"  {h['stage']:<14}{h['column']:<24}n={h['count']:<9}min={h['min']:.3g} max={h['max']:.3g}"
+                     f"  threshold={', '.join(f'{t:g}' for t in h['thresholds']) or '-'}")
+    lines += ["", "categories (input -> kept):"]
+    lines += [f"  {name:<24}{b:>8} -> {a:<8}" for name, b, a in report["categories"][:45]]
+    lines += ["", "rejected samples:"]
+    for group in report["samples"]:
+        lines.append(f"  [{group['stage']}] {group['reason']} ({group['total']})")
+        lines += [f"      {r['video_id']}: {(r['title_raw'] or '')[:40]}" for r in group["rows"]]
+    return "\n".join(lines)
+
+
+def run(argv: list[str] | None = None) -> dict[str, Any]:
+    p = argparse.ArgumentParser(prog="ykcurate audit", description=__doc__.splitlines()[0])
+    p.add_argument("--run", required=True, help="a curate output folder (holds ledger/ and manifest.json)")
+    p.add_argument("--html", help="where to write the report (default: RUN/audit.html)")
+    p.add_argument("--stage")
+    p.add_argument("--reason", help="substring of the reason")
+    p.add_argument("--category")
+    p.add_argument("--sample", type=int, default=5, help="rejected records shown per stage and reason")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    report = build_report(args.run, args.stage, args.reason, args.category, args.sample, args.seed)
+    html_path = Path(args.html or Path(args.run) / "audit.html")
+    html_path.write_text(TEMPLATE.render(**report), encoding="utf-8")
+    print(render_text(report))
+    print(f"\nreport: {html_path.resolve()}")
+    report["html"] = str(html_path)
+    return report
+
+
+main = main_for(run, "ykcurate audit", (FileNotFoundError, ValueError))
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -22,7 +22,7 @@ from typing import Any
 
 import jinja2
 
-from jobs import main_for
+from jobs import main_for, review
 from pipeline.manifest import format_funnel, funnel, read_ledger
 
 # (stage, score column, threshold keys in the manifest config or a ledger column holding the applied threshold)
@@ -166,7 +166,17 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--category")
     p.add_argument("--sample", type=int, default=5, help="rejected records shown per stage and reason")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--export-review", metavar="CSV", help="write a review sheet of sampled decisions and stop")
+    p.add_argument("--ingest-review", metavar="CSV", help="read a filled review sheet: error rates per stage")
     args = p.parse_args(argv)
+    if args.export_review:
+        n = review.export_review(args.run, args.export_review, per_stage=max(args.sample, 1) * 10, seed=args.seed)
+        print(f"wrote {n} decisions to review: {args.export_review} (fill the verdict column: keep / reject)")
+        return {"exported": n}
+    if args.ingest_review:
+        result = review.ingest_review(args.ingest_review)
+        print(review.format_review(result))
+        return result
     report = build_report(args.run, args.stage, args.reason, args.category, args.sample, args.seed)
     html_path = Path(args.html or Path(args.run) / "audit.html")
     html_path.write_text(TEMPLATE.render(**report), encoding="utf-8")

@@ -50,6 +50,10 @@ def test_shards_index_tables_and_reruns(media, tmp_path):  # noqa: F811
     assert sorted(r["video_id"] for r in index) == sorted(IDS)
     assert all(r["sha256"] == hashlib.sha256(media.normal.read_bytes()).hexdigest() for r in index)
     assert pq.read_table(out / "curated").num_rows == 5
+    import duckdb
+    import pandas as pd
+    assert duckdb.sql(f"select count(*) from '{out}/ledger/*.parquet' where status = 'kept'").fetchall()[0][0] == 5
+    assert set(pd.read_parquet(out / "curated")["video_id"]) == set(IDS)
     assert (out / "pretrain.csv").read_text(encoding="utf-8").splitlines()[0] == "video_id:FILE,title"
 
     before = _digests(out / "shards")

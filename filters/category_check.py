@@ -191,6 +191,13 @@ class CategoryCheckFilter:
     def score(self, record: Mapping[str, Any]) -> dict[str, Any]:
         return self.score_batch([record])[0]
 
+    @classmethod
+    def decider(cls, config: CategoryConfig) -> "CategoryCheckFilter":
+        """An instance that only decides from stored scores (reshard): no encoder, head or classifier loaded."""
+        self = cls.__new__(cls)
+        self.config = config
+        return self
+
     def decide(self, scores: Mapping[str, Any]) -> str | None:
         if scores.get("category_outcome") != "review":
             return None

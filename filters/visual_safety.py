@@ -128,6 +128,13 @@ class VisualSafetyFilter:
     def score_batch(self, records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         return [self.score(record) for record in records]
 
+    @classmethod
+    def decider(cls, config: VisualSafetyConfig) -> "VisualSafetyFilter":
+        """An instance that only decides from stored scores (reshard): no encoder, head or classifier loaded."""
+        self = cls.__new__(cls)
+        self.config = config
+        return self
+
     def decide(self, scores: Mapping[str, Any]) -> str | None:
         threshold = self.config.threshold
         head, zero = scores.get("visual_unsafe_head"), scores.get("visual_unsafe_zeroshot")

@@ -8,6 +8,7 @@ SUBCOMMANDS = {
     "demo": ("jobs.demo", "curate the bundled sample corpus and print the funnel"),
     "curate": ("jobs.curate", "run the curation pipeline (writes ledger + manifest)"),
     "audit": ("jobs.audit", "what was rejected and why: HTML report + terminal summary from the ledger"),
+    "reshard": ("jobs.reshard", "re-decide a run with new thresholds from its ledger; new ledger + shards"),
     "bench": ("jobs.bench", "benchmarks: `ykcurate bench text --records N`"),
     "make-sample": ("jobs.make_sample", "write the bundled demo corpus with planted defects"),
     "train-text-classifier": ("jobs.train_text_classifier", "train the fastText text-safety classifier"),

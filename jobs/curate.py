@@ -20,6 +20,7 @@ from pipeline.manifest import (code_version, file_fingerprint, format_funnel, fu
 from pipeline.runner import make_pipeline, runner_label
 from jobs import main_for
 from jobs.outputs import write_outputs
+from pipeline.balance import balance_ledger
 from pipeline.build import build
 from transforms.read import InputError, plan_reads
 
@@ -90,6 +91,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
             FileSystems.delete([spill_dir])
     except (FileNotFoundError, ValueError) as exc:
         raise UsageError(f"pipeline failed: {exc}") from exc
+    balance_ledger(ledger_dir, config.balance)
     seconds = time.time() - started
 
     outputs = write_outputs(args.output, config, beam_args) if args.phase == "all" else None

@@ -46,8 +46,10 @@ def _write_index(rows: list[dict], path: str) -> None:
     write_table(pa.Table.from_pylist(rows, schema=INDEX_SCHEMA), path)
 
 
-def write_outputs(output: str, config: Config, beam_args: list[str]) -> dict[str, Any]:
-    """Shards, index, curated table and pretrain.csv under ``output`` from its ledger."""
+def write_outputs(output: str, config: Config, beam_args: list[str], previous_shards: str | None = None
+                  ) -> dict[str, Any]:
+    """Shards, index, curated table and pretrain.csv under ``output`` from its ledger; video bytes from
+    ``previous_shards`` (an earlier run's shards directory) where they hold the video."""
     ledger_files = _ledger_files(FileSystems.join(output, "ledger"))
     shards_dir, curated_dir = FileSystems.join(output, "shards"), FileSystems.join(output, "curated")
     for directory in (shards_dir, curated_dir):
@@ -58,7 +60,7 @@ def write_outputs(output: str, config: Config, beam_args: list[str]) -> dict[str
     pipeline = make_pipeline(beam_args)
     index = (pipeline
              | "LedgerFiles" >> beam.Create(ledger_files)
-             | "Shards" >> WriteShards(shards_dir, shards)
+             | "Shards" >> WriteShards(shards_dir, shards, previous_shards)
              | "AllIndexRows" >> beam.combiners.ToList()
              | "WriteIndex" >> beam.Map(_write_index, FileSystems.join(shards_dir, "index.parquet")))
     del index

@@ -6,6 +6,7 @@ manifest so two runs can be compared.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -177,6 +178,12 @@ class ShardsConfig:
 
 
 @dataclass
+class BalanceConfig:
+    max_per_category: int = 0       # 0 = no cap; else keep at most this many per category (diversity)
+    score: str = "clip_score_mean"  # ledger column ranking a category's records (highest first; ties by video_id)
+
+
+@dataclass
 class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     shuffle: ShuffleConfig = field(default_factory=ShuffleConfig)
@@ -194,6 +201,7 @@ class Config:
     category: CategoryConfig = field(default_factory=CategoryConfig)
     visual_dup: VisualDupConfig = field(default_factory=VisualDupConfig)
     shards: ShardsConfig = field(default_factory=ShardsConfig)
+    balance: BalanceConfig = field(default_factory=BalanceConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -280,6 +288,13 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
         raise ConfigError(f"cannot read config {recipe}: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"config {recipe} is not valid YAML: {exc}") from exc
+    return config_from_dict(tree, overrides)
+
+
+def config_from_dict(tree: dict[str, Any], overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """A Config from a plain tree (a recipe, or a run's resolved config from its manifest) plus ``key=value``
+    overrides."""
+    tree = copy.deepcopy(tree)
     for item in overrides:
         key, sep, raw = item.partition("=")
         if not sep or not key:

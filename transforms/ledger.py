@@ -95,27 +95,35 @@ def _decide_and_forward(joined, exchange: Exchange, media_batch: int):
         yield beam.pvalue.TaggedOutput(MEDIA, exchange.put("media_items", unit, kept[start:start + media_batch]))
 
 
+def apply_media(row: dict[str, Any], updates: dict[str, Any] | None, threshold: float | None,
+                config: ClipScoreConfig, rep: tuple | None) -> dict[str, Any]:
+    """Apply one video's media outcome: decode..quality decisions came with ``updates``; then clip_score (against
+    the run's threshold), the pending visual_safety/category reasons and visual_dup, first one wins."""
+    row.update(updates or {})
+    pending = row.pop("_pending", ())
+    if row.get("clip_score_mean") is None:
+        return row
+    row["clip_threshold"] = threshold
+    decisions = [("clip_score", clip_score.decide(row, threshold, config)), *pending]
+    if rep is not None:
+        row["visual_dup_cluster"] = rep[0]
+        if rep[0] != row["record_id"]:
+            decisions.append(("visual_dup", f"same video as {rep[1]} (cluster {rep[0]})"))
+    for stage, reason in decisions:
+        if reason and row["status"] == "kept":
+            row.update(status="rejected", stage=stage, reason=reason)
+            if stage == "visual_dup":
+                row["dup_of"] = rep[1]
+    return row
+
+
 def _apply_media_and_write(joined, directory: str, exchange: Exchange, threshold: float | None,
                            config: ClipScoreConfig):
     unit, groups = joined
     updates = dict(exchange.gather(groups["media"]))
     visual = dict(exchange.gather(groups["visual"]))
-    rows = exchange.gather(groups["rows"])
-    for row in rows:
-        row.update(updates.get(row["record_id"], {}))
-        if row.get("clip_score_mean") is not None:
-            row["clip_threshold"] = threshold
-            decisions = [("clip_score", clip_score.decide(row, threshold, config)), *row.pop("_pending", ())]
-            rep = visual.get(row["record_id"])
-            if rep is not None:
-                row["visual_dup_cluster"] = rep[0]
-                if rep[0] != row["record_id"]:
-                    decisions.append(("visual_dup", f"same video as {rep[1]} (cluster {rep[0]})"))
-            for stage, reason in decisions:  # clip_score, visual_safety, category, visual_dup: first one wins
-                if reason and row["status"] == "kept":
-                    row.update(status="rejected", stage=stage, reason=reason)
-                    if stage == "visual_dup":
-                        row["dup_of"] = rep[1]
+    rows = [apply_media(row, updates.get(row["record_id"]), threshold, config, visual.get(row["record_id"]))
+            for row in exchange.gather(groups["rows"])]
     rows.sort(key=lambda row: row["record_id"])
     yield _write_unit(unit, rows, directory)
 

@@ -70,23 +70,23 @@ def write_embeddings(directory: str, unit: int, record_ids: list[int], frames: l
     return path
 
 
-class _MediaFn(beam.DoFn):
-    def __init__(self, config: Config, exchange: Exchange, embeddings_dir: str) -> None:
+class MediaScorer:
+    """The media stages for chunks of media items, outside Beam: ``_MediaFn`` runs one per worker, and ``reshard
+    --compute-missing`` runs one in-process for the records a looser threshold admits."""
+
+    def __init__(self, config: Config, embeddings_dir: str) -> None:
         self.config = config
-        self.exchange = exchange
         self.embeddings_dir = embeddings_dir
         self.thumbnails_dir = FileSystems.join(FileSystems.split(embeddings_dir)[0], "thumbnails")
-        self.chain: MediaChain | None = None
+        self.chain = MediaChain(config)
         self.encoder = None
         self.scorers: tuple = ()
 
-    def setup(self) -> None:
-        self.chain = MediaChain(self.config)
-
-    def process(self, element):
-        unit, ref = element
+    def process(self, unit: int, items: list[tuple]) -> tuple[list[tuple], list[float], list[tuple]]:
+        """(record_id, ledger updates) per item, the clip scores, and (rid, vid, mean embedding, duration) of the
+        videos that may stand for a visual cluster."""
         results, passed, thumbs = [], [], []
-        for item in self.exchange.get(ref):
+        for item in items:
             updates, frames = self.chain.process(item)
             results.append((item[0], updates))
             if frames is not None:
@@ -122,6 +122,22 @@ class _MediaFn(beam.DoFn):
                 updates[PENDING] = pending
                 if not pending:  # only videos no embedding scorer rejected can stand for a visual cluster
                     visual.append((item[0], item[1], mean_embedding(frames_emb), updates["duration"]))
+        return results, scores, visual
+
+
+class _MediaFn(beam.DoFn):
+    def __init__(self, config: Config, exchange: Exchange, embeddings_dir: str) -> None:
+        self.config = config
+        self.exchange = exchange
+        self.embeddings_dir = embeddings_dir
+        self.scorer: MediaScorer | None = None
+
+    def setup(self) -> None:
+        self.scorer = MediaScorer(self.config, self.embeddings_dir)
+
+    def process(self, element):
+        unit, ref = element
+        results, scores, visual = self.scorer.process(unit, self.exchange.get(ref))
         yield self.exchange.put("media_results", unit, results)
         if scores:
             yield beam.pvalue.TaggedOutput(SCORES, scores)

@@ -11,6 +11,8 @@ import io
 import json
 import posixpath
 import re
+import tarfile
+from functools import lru_cache
 from typing import Any
 
 import apache_beam as beam
@@ -49,12 +51,36 @@ def _read_video(path: str | None) -> bytes | None:
         return None
 
 
+@lru_cache(maxsize=4)
+def _previous_index(shards_dir: str) -> dict[str, tuple[str, str]]:
+    """video_id -> (shard path, video member name) of an earlier run's shards."""
+    with FileSystems.open(FileSystems.join(shards_dir, "index.parquet")) as handle:
+        index = pq.read_table(handle, columns=["video_id", "shard", "members"]).to_pylist()
+    out = {}
+    for row in index:
+        videos = [m for m in row["members"] if m.rsplit(".", 1)[-1] not in ("json", "txt")]
+        if videos:
+            out[row["video_id"]] = (FileSystems.join(shards_dir, row["shard"]), videos[0])
+    return out
+
+
+def _read_previous(shards_dir: str, video_id: str) -> bytes | None:
+    """The video bytes an earlier run put in its shards (reshard copies them: no need for the source files)."""
+    found = _previous_index(shards_dir).get(video_id)
+    if found is None:
+        return None
+    with FileSystems.open(found[0]) as handle, tarfile.open(fileobj=handle, mode="r:") as tar:
+        member = tar.extractfile(found[1])
+        return member.read() if member is not None else None
+
+
 def _keyed_by_shard(row: dict, shards: int) -> tuple[int, dict]:
     return shard_of(row["video_id"], shards), row
 
 
-def write_shard(keyed, directory: str) -> list[dict]:
-    """Write one shard; return its index rows."""
+def write_shard(keyed, directory: str, previous: str | None = None) -> list[dict]:
+    """Write one shard; return its index rows. Video bytes come from ``previous`` shards when given and holding
+    the video, else from the record's video_path."""
     number, rows = keyed
     name = f"shard-{number:06d}.tar"
     rows = sorted(rows, key=lambda row: row["video_id"])
@@ -67,7 +93,9 @@ def write_shard(keyed, directory: str) -> list[dict]:
                       "json": json.dumps({k: _json_safe(v) for k, v in row.items()}, ensure_ascii=False,
                                          sort_keys=True).encode("utf-8"),
                       "txt": (row["title"] or "").encode("utf-8")}
-            video = _read_video(row.get("video_path"))
+            video = _read_previous(previous, row["video_id"]) if previous else None
+            if video is None:
+                video = _read_video(row.get("video_path"))
             if video is not None:
                 sample[_extension(row.get("video_path"))] = video
             writer.write(sample)
@@ -88,10 +116,11 @@ def write_shard(keyed, directory: str) -> list[dict]:
 class WriteShards(beam.PTransform):
     """Ledger file paths -> index rows of the shards written under ``directory``."""
 
-    def __init__(self, directory: str, shards: int) -> None:
+    def __init__(self, directory: str, shards: int, previous: str | None = None) -> None:
         super().__init__()
         self.directory = directory
         self.shards = shards
+        self.previous = previous
 
     def expand(self, ledger_files):
         return (ledger_files
@@ -99,4 +128,4 @@ class WriteShards(beam.PTransform):
                 | "KeptRows" >> beam.FlatMap(kept_rows)
                 | "KeyByShard" >> beam.Map(_keyed_by_shard, self.shards)
                 | "GroupShards" >> beam.GroupByKey()
-                | "WriteTar" >> beam.FlatMap(write_shard, self.directory))
+                | "WriteTar" >> beam.FlatMap(write_shard, self.directory, self.previous))

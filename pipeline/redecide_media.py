@@ -1,0 +1,133 @@
+"""Re-deciding the media stages from what the original run stored: probed fields, quality scores, clip scores,
+visual-safety and category scores, and the float16 embeddings beside the ledger. Nothing is decoded and no model
+runs for a record whose scores exist.
+
+A record the new thresholds let further than the original run did (past a stricter-then-looser probed duration, a
+quality rejection, or into the media stages at all) has no scores for the stages it never reached: it is
+``missing``. ``reshard`` lists those, and with ``--compute-missing`` runs just them through the media stages
+(``transforms.media.MediaScorer``), after which they are decided like every other record.
+"""
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from apache_beam.io.filesystems import FileSystems
+
+from filters import clip_score
+from filters.category_check import CategoryCheckFilter
+from filters.components import components_local
+from filters.duration import DurationFilter
+from filters.visual_dup import band_keys, bucket_edges, mean_embedding
+from filters.visual_quality import VisualQualityFilter
+from filters.visual_safety import VisualSafetyFilter
+from pipeline.config import Config
+from transforms.ledger import apply_media
+from transforms.media import PENDING
+
+MISSING = "missing"
+
+
+class MediaReplay:
+    """Stored media outcome of one kept record -> ledger updates (with pending reasons), or MISSING."""
+
+    def __init__(self, config: Config) -> None:
+        self.duration = DurationFilter(config.duration)
+        self.quality = VisualQualityFilter(config.quality)
+        self.scorers = (VisualSafetyFilter.decider(config.visual_safety),
+                        CategoryCheckFilter.decider(config.category))
+
+    def outcome(self, row: dict[str, Any], old: tuple) -> dict[str, Any] | str:
+        old_status, old_stage, old_reason = old
+        if old_status == "error" and old_stage == "decode":
+            return {"status": "error", "stage": "decode", "reason": old_reason}
+        if row.get("duration_meta") is None and row.get("video_bytes") is None:
+            return MISSING  # never probed
+        reason = self.duration.decide({"duration": row.get("duration")})
+        if reason:
+            return {"status": "rejected", "stage": "duration", "reason": f"probed {reason}"}
+        if row.get("quality_frames") is None:
+            return MISSING
+        scores = {name: row.get(name) for name, _ in self.quality.columns}
+        reason = self.quality.decide(scores)
+        if reason:
+            return {"status": "rejected", "stage": "quality", "reason": reason}
+        if row.get("clip_score_mean") is None:
+            return MISSING
+        pending = []
+        for scorer in self.scorers:
+            reason = scorer.decide({name: row.get(name) for name, _ in scorer.columns})
+            if reason:
+                pending.append((scorer.stage, reason))
+        return {PENDING: pending}
+
+
+@lru_cache(maxsize=64)
+def _embeddings(path: str) -> dict[int, np.ndarray]:
+    """record_id -> frame embeddings (float32) of one embeddings file."""
+    with FileSystems.open(path) as handle:
+        data = np.load(io.BytesIO(handle.read()))
+    offsets = data["frame_offsets"]
+    frames = data["frame_embeddings"].astype(np.float32)
+    return {int(rid): frames[offsets[i]:offsets[i + 1]] for i, rid in enumerate(data["record_id"].tolist())}
+
+
+def visual_reps(rows: list[dict[str, Any]], outcomes: dict[int, dict], config: Config) -> dict[int, tuple]:
+    """record_id -> cluster representative, over the embedded videos no embedding scorer rejects (as the
+    pipeline's ``visual_dup``), from the stored embeddings: the mean of float16 frame vectors, so a cosine may
+    differ from the original run's in the third decimal."""
+    videos = []
+    for row in rows:
+        updates = outcomes.get(row["record_id"])
+        if updates is None or updates.get("status") or updates.get(PENDING) or not row.get("embedding_file"):
+            continue
+        frames = _embeddings(row["embedding_file"]).get(row["record_id"])
+        if frames is not None:
+            videos.append((row["record_id"], row["video_id"], mean_embedding(frames), row["duration"]))
+    if not videos:
+        return {}
+    vectors = np.stack([v[2] for v in videos]).astype(np.float32)
+    keys = band_keys(vectors, config.visual_dup)
+    entries = [(int(key), rid, vid, vector, duration)
+               for (rid, vid, _, duration), row, vector in zip(videos, keys, vectors) for key in row.tolist()]
+    clusters = components_local(bucket_edges(entries, config.visual_dup))
+    return {node[0]: rep for node, rep in clusters.items()}
+
+
+def media_item(row: dict[str, Any]) -> tuple:
+    """What the media stages need of a record (``transforms.ledger``'s media item)."""
+    duration = row["duration_meta"] if row.get("duration_meta") is not None else row.get("duration")
+    return (row["record_id"], row["video_id"], row["video_path"], duration, row["title"], row["category"])
+
+
+def redecide_media(rows: list[dict[str, Any]], old: dict[int, tuple], config: Config,
+                   computed: dict[int, dict] | None = None) -> list[dict[str, Any]]:
+    """Apply the media stages to the rows the text stages kept, in place; return the rows still MISSING (marked
+    rejected at ``decode`` with a reason saying so). ``computed`` holds fresh outcomes from ``--compute-missing``."""
+    replay = MediaReplay(config)
+    outcomes: dict[int, dict] = {}
+    missing = []
+    for row in rows:
+        if row["status"] != "kept":
+            continue
+        outcome = (computed or {}).get(row["record_id"]) or replay.outcome(row, old[row["record_id"]])
+        if outcome == MISSING:
+            missing.append(row)
+            continue
+        if "status" in outcome:
+            row.update(outcome)
+        outcomes[row["record_id"]] = dict(outcome)
+    scores = [row["clip_score_mean"] for row in rows
+              if row["record_id"] in outcomes and "status" not in outcomes[row["record_id"]]]
+    threshold = clip_score.run_threshold(scores, config.clip_score)
+    reps = visual_reps(rows, outcomes, config)
+    for row in rows:
+        updates = outcomes.get(row["record_id"])
+        if updates is not None and "status" not in updates:
+            apply_media(row, updates, threshold, config.clip_score, reps.get(row["record_id"]))
+    for row in missing:
+        row.update(status="rejected", stage="decode",
+                   reason="missing: not scored by the media stages in the original run (reshard --compute-missing)")
+    return missing

@@ -1,4 +1,4 @@
-"""``ykcurate bench text --records N``: generate a corpus, run the text phase, report speed, memory and accuracy."""
+"""``ykcurate bench text|media|reshard|minhash``: generated corpora, timed runs, speed/memory/accuracy reports."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +19,9 @@ def parser() -> argparse.ArgumentParser:
     media = sub.add_parser("media", help="decode / embedding / end-to-end rates on the generated video sample")
     media.add_argument("--clips", type=int, default=24)
     media.add_argument("--workdir")
+    resh = sub.add_parser("reshard", help="curate the video sample, then reshard it stricter: both timed")
+    resh.add_argument("--clips", type=int, default=120)
+    resh.add_argument("--workdir")
     minhash = sub.add_parser("minhash", help="vectorised MinHash vs datasketch per record")
     minhash.add_argument("--records", type=int, default=20_000)
     return p
@@ -35,6 +38,14 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
 
         result = run_media_bench(args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-media-"), args.clips)
         print(json.dumps(result, indent=2, ensure_ascii=False))
+        return result
+    if args.what == "reshard":
+        import json
+
+        from bench.reshard import run_reshard_bench
+
+        result = run_reshard_bench(args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-reshard-"), args.clips)
+        print(json.dumps(result, indent=2))
         return result
     if args.what == "minhash":
         from bench.minhash import compare

@@ -1,0 +1,1 @@
+"""Tests for the pretraining data path: frame sampling, clip augmentation and the WebDataset shard loader."""

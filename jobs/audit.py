@@ -41,7 +41,7 @@ _MASK = re.compile(r"\d+(?:\.\d+)?|\"[^\"]*\"|'[^']*'")
 
 TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>ykcurate audit: {{ run }}</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;
+<style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;vertical-align:top;margin:0 1em 1em 0}table{border-collapse:collapse}td,th{border:1px solid #ccc;
 padding:4px 8px;text-align:left;vertical-align:top}img.t{width:120px}pre{background:#f6f6f6;padding:1em}</style>
 </head><body>
 <h1>Audit of {{ run }}</h1>

@@ -301,7 +301,7 @@ def test_open_clip_tag_goes_through_open_clip(model, monkeypatch):
 
 def test_base_config_describes_the_paper_model():
     cfg = yaml.safe_load((ROOT / "configs" / "pretrain_base.yaml").read_text(encoding="utf-8"))
-    assert set(cfg) == {"model"}
+    assert "model" in cfg  # data:/train: sections are the training recipe's business
     vision, abstractor = cfg["model"]["vision"], cfg["model"]["abstractor"]
     assert (vision["image_size"], vision["patch_size"], vision["width"], vision["layers"]) == (224, 16, 768, 12)
     assert abstractor["num_queries"] == 128 and abstractor["layers"] == 1 and cfg["model"]["max_text_tokens"] == 80

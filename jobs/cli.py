@@ -9,6 +9,8 @@ SUBCOMMANDS = {
     "curate": ("jobs.curate", "run the curation pipeline (writes ledger + manifest)"),
     "audit": ("jobs.audit", "what was rejected and why: HTML report + terminal summary from the ledger"),
     "reshard": ("jobs.reshard", "re-decide a run with new thresholds from its ledger; new ledger + shards"),
+    "pretrain": ("jobs.pretrain", "pretrain mPLUG-video on curated shards (frozen LLM; torchrun for several GPUs)"),
+    "evaluate": ("jobs.evaluate", "score a pretraining run: generated titles (CIDEr, BLEU-4), category top-1/top-5"),
     "bench": ("jobs.bench", "benchmarks: `ykcurate bench text --records N`"),
     "make-sample": ("jobs.make_sample", "write the bundled demo corpus with planted defects"),
     "train-text-classifier": ("jobs.train_text_classifier", "train the fastText text-safety classifier"),

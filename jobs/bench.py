@@ -22,6 +22,13 @@ def parser() -> argparse.ArgumentParser:
     resh = sub.add_parser("reshard", help="curate the video sample, then reshard it stricter: both timed")
     resh.add_argument("--clips", type=int, default=120)
     resh.add_argument("--workdir")
+    train = sub.add_parser("train", help="mPLUG-video training-step throughput (and MFU on a GPU)")
+    train.add_argument("--config", default="pretrain_tiny", help="pretrain_tiny, pretrain_base or a recipe path")
+    train.add_argument("--batch", type=int, default=8)
+    train.add_argument("--steps", type=int, default=10)
+    train.add_argument("--frames", type=int, default=4)
+    train.add_argument("--text-tokens", type=int, default=32)
+    train.add_argument("--device", default="auto")
     minhash = sub.add_parser("minhash", help="vectorised MinHash vs datasketch per record")
     minhash.add_argument("--records", type=int, default=20_000)
     return p
@@ -45,6 +52,14 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         from bench.reshard import run_reshard_bench
 
         result = run_reshard_bench(args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-reshard-"), args.clips)
+        print(json.dumps(result, indent=2))
+        return result
+    if args.what == "train":
+        import json
+
+        from bench.train import run_train_bench
+
+        result = run_train_bench(args.config, args.batch, args.steps, args.frames, args.text_tokens, args.device)
         print(json.dumps(result, indent=2))
         return result
     if args.what == "minhash":

@@ -3,6 +3,7 @@ stage (``--phase all`` with the bundled tiny CLIP), and show the funnels, where 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -26,10 +27,25 @@ def _examples(manifest: dict) -> None:
     print(f"ledger: {Path(manifest['ledger']).resolve()}")
 
 
+def _pretrain(out: Path, steps: int) -> tuple[dict, dict]:
+    """Stage 3: the hand-off to training: mPLUG-video (tiny config) on the shards just written, then evaluated."""
+    from jobs import evaluate, pretrain
+
+    shards = str(out / "all" / "shards" / "*.tar")
+    shutil.rmtree(out / "pretrain", ignore_errors=True)  # a demo trains from scratch, never resumes an old one
+    print(f"\n== 3. pretrain the tiny mPLUG-video on {shards} ({steps} steps, CPU), then evaluate\n")
+    trained = pretrain.run(["--shards", shards, "--config", "pretrain_tiny", "--output", str(out / "pretrain"),
+                            "--steps", str(steps), "--quiet"])
+    scores = evaluate.run(["--run", str(out / "pretrain"), "--shards", shards])
+    return trained, scores
+
+
 def run(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(prog="ykcurate demo")
     p.add_argument("--output", default="demo-out")
     p.add_argument("--text-only", action="store_true", help="skip the video part")
+    p.add_argument("--pretrain-steps", type=int, default=100,
+                   help="pretrain the tiny mPLUG-video on the curated shards for this many steps (0: skip)")
     args, beam_args = p.parse_known_args(argv)
     out = Path(args.output)
     records = SAMPLE_DIR / "records.jsonl"
@@ -44,6 +60,8 @@ def run(argv: list[str] | None = None) -> dict:
         result["all"] = curate.run(["--phase", "all", "--config", str(TINY_RECIPE), "--input", str(media_records),
                                     "--output", str(out / "all"), *beam_args])
         _examples(result["all"])
+        if args.pretrain_steps > 0:
+            result["pretrain"], result["evaluate"] = _pretrain(out, args.pretrain_steps)
     print("\nquery a ledger: python -c \"import pandas as pd; print(pd.read_parquet('"
           f"{out / 'text' / 'ledger'}').groupby(['status','stage'], dropna=False).size())\"")
     return result

@@ -46,7 +46,7 @@ def autocast_dtype(precision: str, device: str) -> torch.dtype | None:
     return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": None}[precision]
 
 
-def _autocast(device: str, dtype: torch.dtype | None):
+def autocast(device: str, dtype: torch.dtype | None):
     if dtype is None:
         return contextlib.nullcontext()
     return torch.autocast(device_type="cuda" if device.startswith("cuda") else "cpu", dtype=dtype)
@@ -107,7 +107,7 @@ class Trainer:
 
     def _micro_step(self, batch: dict) -> tuple[float, int]:
         batch = _to(batch, self.device)
-        with _autocast(self.device, self.dtype):
+        with autocast(self.device, self.dtype):
             loss = self.model(batch["video"], batch["input_ids"], batch["attention_mask"])["loss"]
         self.scaler.scale(loss / self.cfg.grad_accum).backward()
         return float(loss.detach()), len(batch["keys"])

@@ -9,7 +9,7 @@ from pipeline.manifest import read_ledger
 
 
 def test_demo_lands_every_defect_at_its_stage(tmp_path, capsys):
-    result = demo.run(["--output", str(tmp_path / "demo"), "--direct_num_workers=1"])
+    result = demo.run(["--output", str(tmp_path / "demo"), "--direct_num_workers=1", "--pretrain-steps", "12"])
     out = capsys.readouterr().out
     assert out.count("ledger:") >= 4 and "kept" in out
     report = evaluate(read_ledger(result["text"]["ledger"]), str(SAMPLE_DIR / "truth.jsonl"))
@@ -33,3 +33,8 @@ def test_demo_lands_every_defect_at_its_stage(tmp_path, capsys):
                                           "real_footage", "real_metadata_lies"}
     real = rows["real_bikes"]
     assert real["status"] != "error" and real["width"] == 640 and real["clip_score_mean"] is not None
+
+    # stage 3: the curated shards train the tiny mPLUG-video and are evaluated
+    assert result["pretrain"]["step"] == 12 and result["pretrain"]["skipped"] == {}
+    assert result["evaluate"]["captioning"]["clips"] == result["all"]["funnel"]["kept"]
+    assert "CIDEr" in out and "top-1" in out

@@ -17,15 +17,12 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.config import Config
+from pipeline import manifest
 from pipeline.runner import make_pipeline
 from schemas.ledger import LEDGER_SCHEMA
 from schemas.shard_index import INDEX_SCHEMA
 from transforms.ledger import write_table
 from transforms.shards import WriteShards, kept_rows
-
-
-def _ledger_files(ledger_dir: str) -> list[str]:
-    return sorted(m.path for m in FileSystems.match([FileSystems.join(ledger_dir, "*.parquet")])[0].metadata_list)
 
 
 def shard_count(ledger_files: list[str], config: Config) -> int:
@@ -50,7 +47,7 @@ def write_outputs(output: str, config: Config, beam_args: list[str], previous_sh
                   ) -> dict[str, Any]:
     """Shards, index, curated table and pretrain.csv under ``output`` from its ledger; video bytes from
     ``previous_shards`` (an earlier run's shards directory) where they hold the video."""
-    ledger_files = _ledger_files(FileSystems.join(output, "ledger"))
+    ledger_files = manifest.ledger_files(FileSystems.join(output, "ledger"))
     shards_dir, curated_dir = FileSystems.join(output, "shards"), FileSystems.join(output, "curated")
     for directory in (shards_dir, curated_dir):
         if FileSystems.exists(directory):

@@ -16,14 +16,13 @@ import time
 from collections import Counter
 from typing import Any
 
-import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from jobs import main_for
 from jobs.outputs import write_outputs
 from pipeline.balance import cap_categories
 from pipeline.config import ConfigError, config_from_dict, load_config
-from pipeline.manifest import code_version, format_funnel, funnel, read_ledger, write_manifest
+from pipeline.manifest import code_version, format_funnel, funnel, read_ledger, read_ledger_parts, write_manifest
 from pipeline.redecide import redecide_text
 from pipeline.redecide_media import MISSING, MediaReplay, media_item, redecide_media
 from schemas.ledger import to_table
@@ -86,13 +85,9 @@ def _config(args, manifest: dict):
 
 
 def _read_parts(ledger_dir: str) -> dict[str, list[dict]]:
-    paths = sorted(m.path for m in FileSystems.match([FileSystems.join(ledger_dir, "*.parquet")])[0].metadata_list)
-    if not paths:
+    parts = {posixpath.basename(path): rows for path, rows in read_ledger_parts(ledger_dir).items()}
+    if not parts:
         raise UsageError(f"no ledger files under {ledger_dir}")
-    parts = {}
-    for path in paths:
-        with FileSystems.open(path) as handle:
-            parts[posixpath.basename(path)] = pq.read_table(handle).to_pylist()
     return parts
 
 

@@ -42,19 +42,13 @@ def cap_categories(rows: list[dict[str, Any]], config: BalanceConfig) -> int:
 def balance_ledger(ledger_dir: str, config: BalanceConfig) -> int:
     """``cap_categories`` over a written ledger (curate's last step when a cap is configured); rewrites the files
     whose rows changed."""
-    import pyarrow.parquet as pq
-    from apache_beam.io.filesystems import FileSystems
-
+    from pipeline.manifest import read_ledger_parts
     from schemas.ledger import to_table
     from transforms.ledger import write_table
 
     if config.max_per_category <= 0:
         return 0
-    paths = sorted(m.path for m in FileSystems.match([FileSystems.join(ledger_dir, "*.parquet")])[0].metadata_list)
-    parts = {}
-    for path in paths:
-        with FileSystems.open(path) as handle:
-            parts[path] = pq.read_table(handle).to_pylist()
+    parts = read_ledger_parts(ledger_dir)
     before = {path: [row["status"] for row in rows] for path, rows in parts.items()}
     capped = cap_categories([row for rows in parts.values() for row in rows], config)
     for path, rows in parts.items():

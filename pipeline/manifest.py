@@ -47,9 +47,23 @@ def input_fingerprint(patterns: list[str]) -> dict[str, Any]:
     return {"files": len(files), "bytes": sum(s for _, s in files), "sha256": hashlib.sha256(blob).hexdigest()}
 
 
+def ledger_files(ledger_dir: str) -> list[str]:
+    """The ledger's part files, sorted (one per unit of work)."""
+    return sorted(m.path for m in FileSystems.match([FileSystems.join(ledger_dir, "*.parquet")])[0].metadata_list)
+
+
+def read_ledger_parts(ledger_dir: str) -> dict[str, list[dict]]:
+    """Each part file's rows, for jobs that re-decide a ledger and write it back file by file."""
+    parts = {}
+    for path in ledger_files(ledger_dir):
+        with FileSystems.open(path) as handle:
+            parts[path] = pq.read_table(handle).to_pylist()
+    return parts
+
+
 def read_ledger(ledger_dir: str, columns: list[str] | None = None, schema_only: bool = False):
     """The ledger as one Arrow table (only ``columns`` if given), or with ``schema_only`` just its schema."""
-    paths = sorted(m.path for m in FileSystems.match([FileSystems.join(ledger_dir, "*.parquet")])[0].metadata_list)
+    paths = ledger_files(ledger_dir)
     if schema_only and paths:
         with FileSystems.open(paths[0]) as handle:
             return pq.read_schema(handle)

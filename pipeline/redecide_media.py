@@ -24,6 +24,7 @@ from filters.visual_dup import band_keys, bucket_edges, mean_embedding
 from filters.visual_quality import VisualQualityFilter
 from filters.visual_safety import VisualSafetyFilter
 from pipeline.config import Config
+from pipeline.redecide import input_duration
 from transforms.ledger import apply_media
 from transforms.media import PENDING
 
@@ -98,8 +99,7 @@ def visual_reps(rows: list[dict[str, Any]], outcomes: dict[int, dict], config: C
 
 def media_item(row: dict[str, Any]) -> tuple:
     """What the media stages need of a record (``transforms.ledger``'s media item)."""
-    duration = row["duration_meta"] if row.get("duration_meta") is not None else row.get("duration")
-    return (row["record_id"], row["video_id"], row["video_path"], duration, row["title"], row["category"])
+    return (row["record_id"], row["video_id"], row["video_path"], input_duration(row), row["title"], row["category"])
 
 
 def redecide_media(rows: list[dict[str, Any]], old: dict[int, tuple], config: Config,

@@ -292,7 +292,7 @@ class ShardVideoDataset(IterableDataset):
 
 def _one_thread(_: int) -> None:
     """Workers decode and augment one sample at a time: torch's intra-op threads there would only fight the
-    training step's (OpenMP threads spin when cores are oversubscribed; measured 50x slower steps on 2 cores)."""
+    training step's (OpenMP threads spin when cores are oversubscribed; see docs/BENCHMARKS.md)."""
     torch.set_num_threads(1)
 
 

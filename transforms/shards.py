@@ -64,14 +64,24 @@ def _previous_index(shards_dir: str) -> dict[str, tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _tar_members(path: str) -> dict[str, tuple[int, int]]:
+    """member name -> (data offset, size) of one tar, read once per shard rather than once per sample."""
+    with FileSystems.open(path) as handle, tarfile.open(fileobj=handle, mode="r:") as tar:
+        return {m.name: (m.offset_data, m.size) for m in tar.getmembers() if m.isfile()}
+
+
 def _read_previous(shards_dir: str, video_id: str) -> bytes | None:
     """The video bytes an earlier run put in its shards (reshard copies them: no need for the source files)."""
     found = _previous_index(shards_dir).get(video_id)
     if found is None:
         return None
-    with FileSystems.open(found[0]) as handle, tarfile.open(fileobj=handle, mode="r:") as tar:
-        member = tar.extractfile(found[1])
-        return member.read() if member is not None else None
+    where = _tar_members(found[0]).get(found[1])
+    if where is None:
+        return None
+    with FileSystems.open(found[0]) as handle:
+        handle.seek(where[0])
+        return handle.read(where[1])
 
 
 def _keyed_by_shard(row: dict, shards: int) -> tuple[int, dict]:

@@ -30,6 +30,7 @@ from typing import Iterable
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from filters.edit_keys import deletion_keys
 from filters.minhash import band_keys, signatures
 from pipeline.config import NearDupConfig
 
@@ -74,6 +75,7 @@ def group_identical(members: Iterable[tuple[str, int, str, float | None]],
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_DELETION_SALT = np.uint64(0x2545F4914F6CDD1D)
 _UNKNOWN_CELL = -(1 << 40)
 
 
@@ -139,20 +141,35 @@ def compatible(a: np.ndarray, b: np.ndarray, config: NearDupConfig) -> np.ndarra
 
 
 def lsh_entries(rows: list[TextRow], config: NearDupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(bucket keys, text hashes, text sketches): one entry per text, band and duration cell."""
+    """(bucket keys, text hashes, text sketches): one entry per text, band and duration cell, plus (with
+    ``max_edits`` >= 1) one per text, deletion key and duration cell (``filters.edit_keys``)."""
     if not rows:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    keys = band_keys(signatures([row[1] for row in rows], config.num_perm, config.ngram, config.seed),
-                     config.bands, config.rows)
+    texts = [row[1] for row in rows]
+    keys = band_keys(signatures(texts, config.num_perm, config.ngram, config.seed), config.bands, config.rows)
     owner, cells = _cells_of_rows(rows, config.duration_tolerance)
     band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+    hashes = np.array([row[0] for row in rows], dtype=np.int64)
+    sketches = np.array([sketch(text) for text in texts], dtype=np.uint64)
+    cell_mix = cells.astype(np.uint64) * np.uint64(0xFF51AFD7ED558CCD)
     with np.errstate(over="ignore"):
-        mixed = ((keys[owner] ^ band_salt[None, :]) * _GOLDEN
-                 + cells.astype(np.uint64)[:, None] * np.uint64(0xFF51AFD7ED558CCD))
+        mixed = (keys[owner] ^ band_salt[None, :]) * _GOLDEN + cell_mix[:, None]
         mixed ^= mixed >> np.uint64(29)
-    hashes = np.array([row[0] for row in rows], dtype=np.int64)[owner]
-    sketches = np.array([sketch(row[1]) for row in rows], dtype=np.uint64)[owner]
-    return mixed.ravel(), np.repeat(hashes, config.bands), np.repeat(sketches, config.bands)
+    out = [(mixed.ravel(), np.repeat(hashes[owner], config.bands), np.repeat(sketches[owner], config.bands))]
+    if config.max_edits >= 1:
+        text_of, deletion = deletion_keys(texts)
+        # every (deletion key, cell) of a text: join deletion keys to the text's cells through the owner index
+        order = np.argsort(owner, kind="stable")
+        first = np.searchsorted(owner[order], text_of, side="left")
+        count = np.searchsorted(owner[order], text_of, side="right") - first
+        which = np.repeat(np.arange(len(text_of)), count)
+        cell_rows = order[np.repeat(first, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count,
+                                                                                       count))]
+        with np.errstate(over="ignore"):
+            dkeys = (deletion[which] ^ _DELETION_SALT) * _GOLDEN + cell_mix[cell_rows]
+            dkeys ^= dkeys >> np.uint64(29)
+        out.append((dkeys, hashes[text_of[which]], sketches[text_of[which]]))
+    return tuple(np.concatenate([part[i] for part in out]) for i in range(3))
 
 
 def bucket_pairs(keys: np.ndarray, hashes: np.ndarray, sketches: np.ndarray,

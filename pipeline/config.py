@@ -91,7 +91,7 @@ class NearDupConfig:
     numbers_must_match: bool = True
     max_bucket_texts: int = 400
     partitions: int = 0
-    cc_rounds: int = 3
+    cc_rounds: int = 6
 
 
 @dataclass

@@ -80,7 +80,8 @@ def decide_dedup(rows: list[dict[str, Any]], config: Config) -> None:
     items = dedup_items(rows)
     entries = [(kind, key, item[0], item[1]) for item in items for kind, key in exact_keys(item, config.exact_dup.keys)]
     exact, exact_edges = resolve(entries)
-    clusters = components_local(near_dup_edges(items, config.near_dup) + exact_edges)
+    edges = near_dup_edges(items, config.near_dup) + exact_edges
+    clusters = components_local(edges, config.near_dup.cc_rounds)
     reps = {node[0]: rep for node, rep in clusters.items()}
     for row in rows:
         if is_valid(row):

@@ -93,7 +93,7 @@ def visual_reps(rows: list[dict[str, Any]], outcomes: dict[int, dict], config: C
     keys = band_keys(vectors, config.visual_dup)
     entries = [(int(key), rid, vid, vector, duration)
                for (rid, vid, _, duration), row, vector in zip(videos, keys, vectors) for key in row.tolist()]
-    clusters = components_local(bucket_edges(entries, config.visual_dup))
+    clusters = components_local(bucket_edges(entries, config.visual_dup), config.near_dup.cc_rounds)
     return {node[0]: rep for node, rep in clusters.items()}
 
 

@@ -1,10 +1,13 @@
-"""Connected components in the pipeline: ``cc_rounds`` unrolled large-star/small-star rounds, then labels."""
+"""Connected components in the pipeline: ``rounds`` unrolled large-star/small-star rounds, then ``settle``, then
+the union-find of whatever did not converge (``filters.components`` explains why that is exact)."""
 from __future__ import annotations
 
 import apache_beam as beam
 
 from filters import components as cc
 from transforms.batching import Exchange, node_key
+
+RESIDUAL = "residual"
 
 
 def _keyed(edges: list[tuple], orient, name: str, partitions: int, exchange: Exchange):
@@ -17,9 +20,19 @@ def _round(keyed, step, exchange: Exchange):
         yield edges
 
 
-def _labels(keyed, exchange: Exchange):
-    labels = cc.labels(exchange.gather(keyed[1]))
-    yield [(node[0], rep) for node, rep in labels.items()]
+def _settle(keyed, exchange: Exchange):
+    labels, residual = cc.settle(exchange.gather(keyed[1]))
+    yield labels
+    if residual:
+        yield beam.pvalue.TaggedOutput(RESIDUAL, residual)
+
+
+def _roots(residual_lists: list[list[tuple]]) -> dict:
+    return cc.residual_roots(edge for edges in residual_lists for edge in edges)
+
+
+def _final(labels: list[tuple], roots: dict) -> list[tuple]:
+    return [(node[0], cc.final_label(candidate, roots)) for node, candidate in labels]
 
 
 class ConnectedComponents(beam.PTransform):
@@ -41,7 +54,11 @@ class ConnectedComponents(beam.PTransform):
                      | f"SmallStar{i}/Key" >> beam.FlatMap(_keyed, cc.smaller_side, f"cc{i}s", parts, ex)
                      | f"SmallStar{i}/Group" >> beam.GroupByKey()
                      | f"SmallStar{i}/Apply" >> beam.FlatMap(_round, cc.small_star, ex))
-        return (edges
-                | "Labels/Key" >> beam.FlatMap(_keyed, cc.both_ways, "labels", parts, ex)
-                | "Labels/Group" >> beam.GroupByKey()
-                | "Labels/Apply" >> beam.FlatMap(_labels, ex))
+        settled = (edges
+                   | "Settle/Key" >> beam.FlatMap(_keyed, cc.both_ways, "labels", parts, ex)
+                   | "Settle/Group" >> beam.GroupByKey()
+                   | "Settle/Apply" >> beam.FlatMap(_settle, ex).with_outputs(RESIDUAL, main="labels"))
+        roots = (settled[RESIDUAL]
+                 | "Residual/Gather" >> beam.combiners.ToList()
+                 | "Residual/UnionFind" >> beam.Map(_roots))
+        return settled.labels | "Labels" >> beam.Map(_final, beam.pvalue.AsSingleton(roots))

@@ -1,9 +1,9 @@
 import random
 
-from filters.components import components_local
+from filters.components import components_local, settle, both_ways, star_rounds
 
 
-def _reference(edges):
+def union_find(edges):
     parent = {}
 
     def find(x):
@@ -20,19 +20,42 @@ def _reference(edges):
     return {x: find(x) for x in parent}
 
 
-def test_random_graphs_match_union_find():
+def random_graph(rng, nodes=60, edges=50):
+    names = [(i, f"v{i}") for i in rng.sample(range(1000), nodes)]
+    pairs = [(rng.choice(names), rng.choice(names)) for _ in range(edges)]
+    return [(u, v) for u, v in pairs if u != v]
+
+
+def chain(n, start=0, shuffle=None):
+    nodes = [(i, str(i)) for i in range(start, start + n)]
+    if shuffle is not None:  # the order of record ids along the chain is arbitrary, as for reposts of reposts
+        shuffle.shuffle(nodes)
+    return list(zip(nodes[1:], nodes[:-1]))
+
+
+def test_random_graphs_match_union_find_for_any_number_of_rounds():
     rng = random.Random(3)
-    for _ in range(20):
-        nodes = [(i, f"v{i}") for i in rng.sample(range(1000), 60)]
-        edges = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(50)]
-        edges = [(u, v) for u, v in edges if u != v]
-        got = components_local(edges)
-        want = _reference(edges)
-        assert got == want
+    for _ in range(40):
+        edges = random_graph(rng, nodes=rng.randint(5, 80), edges=rng.randint(1, 120))
+        want = union_find(edges)
+        for rounds in (0, 1, 2, 6):
+            assert components_local(edges, rounds) == want
 
 
-def test_long_chain_converges_in_few_rounds():
-    nodes = [(i, str(i)) for i in range(2000)]
-    edges = list(zip(nodes[1:], nodes[:-1]))
-    labels = components_local(edges, rounds=12)
-    assert set(labels.values()) == {nodes[0]}
+def test_long_chains_give_one_cluster_each_even_with_too_few_rounds():
+    rng = random.Random(5)
+    edges = [e for c in range(100) for e in chain(100, start=c * 100, shuffle=rng)]
+    for rounds in (1, 3, 6):
+        labels = components_local(edges, rounds)
+        assert len(set(labels.values())) == 100
+        assert labels == union_find(edges)
+
+
+def test_settle_leaves_nothing_residual_once_converged():
+    edges = chain(50)
+    converged = star_rounds(edges, 20)
+    labels, residual = settle(both_ways(converged))
+    assert residual == []
+    assert {label for _, label in labels} == {(0, "0")}
+    _, residual = settle(both_ways(star_rounds(chain(2000), 1)))
+    assert residual  # one round cannot finish a long chain: the exact finish does

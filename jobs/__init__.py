@@ -10,8 +10,9 @@ def _not_apitools_noise(record: logging.LogRecord) -> bool:
 logging.getLogger().addFilter(_not_apitools_noise)
 
 
-def main_for(run, prog: str, errors: tuple = (ValueError, OSError)):
-    """A command's ``main(argv) -> exit status``: 0 when ``run`` completes, 2 with a one-line message on ``errors``."""
+def main_for(run, prog: str, errors: tuple = (ValueError, OSError), failures: tuple = ()):
+    """A command's ``main(argv) -> exit status``: 0 when ``run`` completes, 2 with a one-line message on ``errors``
+    (misuse: bad option, config or input), 1 with a one-line message on ``failures`` (the run itself failed)."""
     import sys
 
     def main(argv: list[str] | None = None) -> int:
@@ -20,6 +21,9 @@ def main_for(run, prog: str, errors: tuple = (ValueError, OSError)):
         except errors as exc:
             print(f"{prog}: error: {exc}", file=sys.stderr)
             return 2
+        except failures as exc:
+            print(f"{prog}: error: {exc}", file=sys.stderr)
+            return 1
         return 0
 
     return main

@@ -23,6 +23,7 @@ from typing import Any
 import jinja2
 
 from jobs import main_for, review
+from pipeline.run_folder import require_complete
 from pipeline.manifest import format_funnel, funnel, read_ledger
 
 # (stage, score column, threshold keys in the manifest config or a ledger column holding the applied threshold)
@@ -169,6 +170,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--export-review", metavar="CSV", help="write a review sheet of sampled decisions and stop")
     p.add_argument("--ingest-review", metavar="CSV", help="read a filled review sheet: error rates per stage")
     args = p.parse_args(argv)
+    if not args.ingest_review:
+        require_complete(args.run)
     if args.export_review:
         n = review.export_review(args.run, args.export_review, per_stage=max(args.sample, 1) * 10, seed=args.seed)
         print(f"wrote {n} decisions to review: {args.export_review} (fill the verdict column: keep / reject)")

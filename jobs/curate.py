@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 import time
 from typing import Any
@@ -17,7 +18,9 @@ from filters.language import DEFAULT_MODEL
 from pipeline.config import ConfigError, load_config, resolve_partitions
 from pipeline.manifest import (code_version, file_fingerprint, format_funnel, funnel, input_fingerprint,
                                read_ledger, write_manifest)
-from pipeline.runner import make_pipeline, runner_label
+from pipeline import uris
+from pipeline.run_folder import RunFolderError, log_failure, mark_complete, prepare_output
+from pipeline.runner import make_pipeline, runner_label, spill_enabled
 from jobs import main_for
 from jobs.outputs import write_outputs
 from pipeline.balance import balance_ledger
@@ -38,6 +41,10 @@ class UsageError(Exception):
     """Bad input or config: reported as one line, exit status 2."""
 
 
+class PipelineFailed(Exception):
+    """The run failed on a worker: one line naming the step and the log file, exit status 1."""
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ykcurate curate", description=__doc__.splitlines()[0])
     p.add_argument("--input", required=True, action="append", help="path, glob or URI (repeatable)")
@@ -46,51 +53,46 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config value, e.g. --set duration.max_seconds=90")
     p.add_argument("--phase", choices=["text", "all"], default="all")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the run in a used --output (removes only what a run writes there)")
     p.add_argument("--quiet", action="store_true")
     return p
-
-
-def _clear(directory: str) -> None:
-    stale = FileSystems.match([FileSystems.join(directory, "*")])[0].metadata_list
-    if stale:
-        FileSystems.delete([m.path for m in stale])
 
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the pipeline; return the manifest. Raises UsageError for unusable config or input."""
     args, beam_args = parser().parse_known_args(argv)
+    args.input = [uris.absolute(p) for p in args.input]
+    args.output = uris.absolute(args.output)
     try:
         config = load_config(args.config, args.overrides)
         tasks = plan_reads(args.input, config.read)
         config = resolve_partitions(config, len(tasks))
         fingerprint = input_fingerprint(args.input)
-    except (ConfigError, InputError) as exc:
+        spill = spill_enabled(config.shuffle.spill, beam_args, args.output)
+        prepare_output(args.output, args.overwrite)
+    except (ConfigError, InputError, RunFolderError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
-    ledger_dir = FileSystems.join(args.output, "ledger")
-    spill_dir = FileSystems.join(args.output, "_spill") if config.shuffle.spill else None
-    if FileSystems.exists(ledger_dir):
-        _clear(ledger_dir)
-    else:
-        FileSystems.mkdirs(ledger_dir)
-    if spill_dir and FileSystems.exists(spill_dir):
-        FileSystems.delete([spill_dir])
-    embeddings_dir = FileSystems.join(args.output, "embeddings")
-    if args.phase == "all":
-        for directory in (embeddings_dir, FileSystems.join(args.output, "thumbnails")):
-            if FileSystems.exists(directory):
-                _clear(directory)
-            else:
-                FileSystems.mkdirs(directory)
+    ledger_dir = uris.join(args.output, "ledger")
+    spill_dir = uris.join(args.output, "_spill") if spill else None
+    embeddings_dir = uris.join(args.output, "embeddings")
+    for directory in [ledger_dir, embeddings_dir, uris.join(args.output, "thumbnails")]:
+        if uris.is_local(directory) and (args.phase == "all" or directory == ledger_dir):
+            os.makedirs(uris.local_path(directory), exist_ok=True)  # object stores need no folders
 
     started = time.time()
     try:
         pipeline = make_pipeline(beam_args)
+    except ValueError as exc:
+        raise UsageError(f"runner options: {exc}") from exc
+    try:
         build(pipeline, config, tasks, ledger_dir, spill_dir, args.phase, embeddings_dir)
         pipeline.run().wait_until_finish()
-        if spill_dir and FileSystems.exists(spill_dir):
-            FileSystems.delete([spill_dir])
-    except (FileNotFoundError, ValueError) as exc:
-        raise UsageError(f"pipeline failed: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - any worker failure: one line here, the traceback in _logs/
+        raise PipelineFailed(log_failure(args.output, "curate", exc)) from exc
+    finally:
+        if spill_dir:
+            uris.remove(spill_dir)
     balance_ledger(ledger_dir, config.balance)
     seconds = time.time() - started
 
@@ -115,7 +117,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "timings": {"seconds": round(seconds, 3),
                     "records_per_second": round(counts["input"] / seconds, 1) if seconds else None},
     }
-    write_manifest(FileSystems.join(args.output, "manifest.json"), manifest)
+    write_manifest(uris.join(args.output, "manifest.json"), manifest)
+    mark_complete(args.output)
     if not args.quiet:
         print(format_funnel(counts))
         print(f"ledger: {ledger_dir}  ({counts['input']:,} rows, {seconds:.1f}s, "
@@ -123,7 +126,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     return manifest
 
 
-main = main_for(run, "ykcurate curate", (UsageError,))
+main = main_for(run, "ykcurate curate", (UsageError,), (PipelineFailed,))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import torch
 import yaml
 
 from jobs import main_for
+from pipeline.run_folder import RunFolderError, require_complete_shards
 from jobs.pretrain import dataset_args
 from pipeline.config import ConfigError
 from schemas.taxonomy import NAMES
@@ -115,6 +116,10 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
 
     args = parser().parse_args(argv)
     run_dir = Path(args.run)
+    try:
+        require_complete_shards(args.shards + (getattr(args, "probe_shards", None) or []))
+    except RunFolderError as exc:
+        raise UsageError(str(exc)) from exc
     try:
         recipe = recipe_from_dict(yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8")))
     except (OSError, ConfigError) as exc:

@@ -14,6 +14,7 @@ import torch
 import yaml
 
 from jobs import main_for
+from pipeline.run_folder import RunFolderError, require_complete_shards
 from pipeline.config import ConfigError
 from schemas.taxonomy import NAMES
 from training.recipe import Recipe, load_recipe, recipe_from_dict
@@ -99,6 +100,10 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
 
     args = parser().parse_args(argv)
     out = Path(args.output)
+    try:
+        require_complete_shards(args.shards + (getattr(args, "probe_shards", None) or []))
+    except RunFolderError as exc:
+        raise UsageError(str(exc)) from exc
     if args.fresh and checkpoints(out):
         raise UsageError(f"{out} already holds checkpoints; drop --fresh to resume or choose another --output")
     recipe = _recipe(args)

@@ -19,6 +19,8 @@ from typing import Any
 from apache_beam.io.filesystems import FileSystems
 
 from jobs import main_for
+from pipeline import uris
+from pipeline.run_folder import RunFolderError, mark_complete, prepare_output, require_complete
 from jobs.outputs import write_outputs
 from pipeline.balance import cap_categories
 from pipeline.config import ConfigError, config_from_dict, load_config
@@ -64,6 +66,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-per-category", type=int, help="keep at most N per category, best by score")
     p.add_argument("--compute-missing", action="store_true",
                    help="run records the new thresholds admit into stages they never reached through those stages")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the run in a used --output (removes only what a run writes there)")
     p.add_argument("--quiet", action="store_true")
     return p
 
@@ -138,11 +142,14 @@ def _format_changes(report: dict) -> str:
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     """Re-decide, write the new ledger, outputs and manifest; return the manifest."""
     args, beam_args = parser().parse_known_args(argv)
+    args.run, args.output = uris.absolute(args.run), uris.absolute(args.output)
     if posixpath.normpath(args.run.rstrip("/")) == posixpath.normpath(args.output.rstrip("/")):
         raise UsageError("--output must differ from --run (the run's shards are the source of the videos)")
+    try:
+        require_complete(args.run)
+    except RunFolderError as exc:
+        raise UsageError(str(exc)) from exc
     manifest_path = FileSystems.join(args.run, "manifest.json")
-    if not FileSystems.exists(manifest_path):
-        raise UsageError(f"not a curated run (no manifest.json): {args.run}")
     with FileSystems.open(manifest_path) as handle:
         source = json.loads(handle.read())
     config = _config(args, source)
@@ -150,6 +157,10 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     if changed:
         raise UsageError(f"{', '.join(changed)} changed: these settings decide how scores are computed, so the "
                          "stored scores cannot be re-judged; run curate again")
+    try:
+        prepare_output(args.output, args.overwrite)
+    except RunFolderError as exc:
+        raise UsageError(str(exc)) from exc
     started = time.time()
     parts = _read_parts(FileSystems.join(args.run, "ledger"))
     rows = [row for part in parts.values() for row in part]
@@ -164,9 +175,6 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     capped = cap_categories(rows, config.balance)
 
     ledger_dir = FileSystems.join(args.output, "ledger")
-    if FileSystems.exists(ledger_dir):
-        FileSystems.delete([ledger_dir])
-    FileSystems.mkdirs(ledger_dir)
     for name, part in parts.items():
         write_table(to_table(part), FileSystems.join(ledger_dir, name))
     decided = time.time() - started
@@ -189,6 +197,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     }
     write_manifest(FileSystems.join(args.output, "manifest.json"), manifest)
     write_manifest(FileSystems.join(args.output, "reshard.json"), report)
+    mark_complete(args.output)
     if not args.quiet:
         print(format_funnel(counts))
         print(_format_changes(report))

@@ -32,7 +32,13 @@ class ReadConfig:
 
 @dataclass
 class ShuffleConfig:
-    spill: bool = True
+    spill: str = "auto"   # auto: on for the local runner only; true / false force it (see pipeline.runner)
+
+    def __post_init__(self) -> None:
+        value = str(self.spill).strip().lower()
+        if value not in ("auto", "true", "false"):
+            raise ConfigError(f"shuffle.spill: expected auto, true or false, got {self.spill!r}")
+        self.spill = value
 
 
 @dataclass

@@ -36,5 +36,28 @@ def make_pipeline(beam_args: list[str]) -> beam.Pipeline:
     return beam.Pipeline(options=options)
 
 
+LOCAL_RUNNERS = (None, "FnApiRunner", "DirectRunner", "BundleBasedDirectRunner")
+
+
+def is_local_runner(beam_args: list[str]) -> bool:
+    """True for runners whose workers all share this machine's disk and working directory."""
+    return PipelineOptions(beam_args).view_as(StandardOptions).runner in LOCAL_RUNNERS
+
+
+def spill_enabled(setting: str, beam_args: list[str], output: str) -> bool:
+    """``shuffle.spill``: ``auto`` spills on the local runner only (it keeps shuffled bytes in memory); on a
+    remote runner spill files must live where every worker can read them, so ``true`` there needs an object-store
+    output. Raises ValueError for a setting that cannot work."""
+    local = is_local_runner(beam_args)
+    if setting == "auto":
+        return local
+    if setting == "false":
+        return False
+    if not local and "://" not in output:
+        raise ValueError(f"shuffle.spill=true on a remote runner needs an --output every worker can see (an "
+                         f"object-store URI such as gs://...), not the local path {output}")
+    return True
+
+
 def runner_label(pipeline: beam.Pipeline) -> str:
     return type(pipeline.runner).__name__

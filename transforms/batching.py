@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
@@ -50,13 +51,17 @@ class Exchange:
         # Content-addressed: a retried bundle rewrites the same file, and no two payloads share a name.
         digest = hashlib.blake2b(blob, digest_size=12).hexdigest()
         path = FileSystems.join(self.spill_dir, name, f"{partition:05d}-{digest}.pkl")
+        # Temporary name, then rename: a reader never sees half a payload, even when a bundle is retried.
+        tmp = f"{path}.{uuid.uuid4().hex}.tmp"
         if "://" in path:
-            with FileSystems.create(path) as handle:
+            with FileSystems.create(tmp) as handle:
                 handle.write(blob)
+            FileSystems.rename([tmp], [path])
         else:  # local disk: plain files (Beam's LocalFileSystem.create costs ~1 ms per file)
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as handle:
+            with open(tmp, "wb") as handle:
                 handle.write(blob)
+            os.replace(tmp, path)
         return partition, path
 
     def get(self, ref: Ref) -> Any:

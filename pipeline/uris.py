@@ -1,0 +1,84 @@
+"""Paths a user may put on object storage are URIs: joined, listed and removed through Beam's FileSystems.
+
+Why not pathlib: ``Path("gs://b/x")`` collapses the ``//``. Why not ``FileSystems.exists(prefix)``: object stores
+have no directories, so a prefix full of objects does not "exist"; list with a recursive match instead. Local
+paths are made absolute at launch, so every worker (each with its own working directory) reads the same files.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+from apache_beam.io.filesystems import FileSystems
+
+
+def is_local(uri: str) -> bool:
+    return "://" not in uri or uri.startswith("file://")
+
+
+def local_path(uri: str) -> str:
+    return uri[len("file://"):] if uri.startswith("file://") else uri
+
+
+def absolute(uri: str) -> str:
+    """A local path made absolute (``~`` expanded); URIs unchanged."""
+    return os.path.abspath(os.path.expanduser(uri)) if "://" not in uri else uri
+
+
+def join(base: str, *parts: str) -> str:
+    return FileSystems.join(base, *parts)
+
+
+def list_files(prefix: str) -> list[str]:
+    """Every file (object) under ``prefix``, recursively, sorted."""
+    if is_local(prefix):
+        root = local_path(prefix)
+        if not os.path.isdir(root):
+            return []
+        return sorted(os.path.join(d, f) for d, _, files in os.walk(root) for f in files)
+    pattern = prefix.rstrip("/") + "/**"
+    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+
+
+def exists(uri: str) -> bool:
+    """A file, or a folder/prefix holding at least one file."""
+    if is_local(uri):
+        return os.path.exists(local_path(uri))
+    return FileSystems.exists(uri) or bool(list_files(uri))
+
+
+def remove(uri: str) -> None:
+    """Remove a file or everything under a folder/prefix; nothing there is fine."""
+    if is_local(uri):
+        path = local_path(uri)
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.lexists(path):
+            os.remove(path)
+        return
+    paths = list_files(uri)
+    if FileSystems.exists(uri):
+        paths.append(uri)
+    for start in range(0, len(paths), 1000):
+        FileSystems.delete(paths[start:start + 1000])
+
+
+def read_text(uri: str) -> str:
+    with FileSystems.open(uri) as handle:
+        return handle.read().decode("utf-8")
+
+
+def write_bytes(uri: str, data: bytes) -> None:
+    """Write under a temporary name, then rename: readers never see half a file."""
+    tmp = f"{uri}.tmp"
+    if is_local(uri):
+        os.makedirs(os.path.dirname(local_path(uri)) or ".", exist_ok=True)
+        with open(local_path(tmp), "wb") as handle:
+            handle.write(data)
+        os.replace(local_path(tmp), local_path(uri))
+        return
+    with FileSystems.create(tmp) as handle:
+        handle.write(data)
+    if FileSystems.exists(uri):
+        FileSystems.delete([uri])
+    FileSystems.rename([tmp], [uri])

@@ -15,7 +15,7 @@ from pipeline.config import ClipScoreConfig
 
 
 def clip_scores(frame_embeddings: np.ndarray, title_embedding: np.ndarray) -> dict[str, float]:
-    sims = frame_embeddings.astype(np.float32) @ title_embedding.astype(np.float32)
+    sims = frame_embeddings.astype(np.float64) @ title_embedding.astype(np.float64)
     return {"clip_score_mean": float(sims.mean()), "clip_score_max": float(sims.max())}
 
 

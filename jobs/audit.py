@@ -17,12 +17,14 @@ import re
 import sys
 import zipfile
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from apache_beam.io.filesystems import FileSystems
+
 from jobs import main_for, review
+from pipeline import uris
 from pipeline.run_folder import require_complete
 from pipeline.manifest import format_funnel, funnel, read_ledger
 
@@ -82,9 +84,9 @@ def _histogram_png(values: list[float], thresholds: list[float], title: str) -> 
 
 
 def _thumbnail(path: str | None, record_id: int) -> str | None:
-    if not path or not Path(path).is_file():
+    if not path or not FileSystems.exists(path):
         return None
-    with zipfile.ZipFile(path) as archive:
+    with FileSystems.open(path) as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as archive:
         try:
             return base64.b64encode(archive.read(f"{record_id}.jpg")).decode()
         except KeyError:
@@ -93,12 +95,12 @@ def _thumbnail(path: str | None, record_id: int) -> str | None:
 
 def build_report(run_dir: str, stage: str | None = None, reason: str | None = None, category: str | None = None,
                  sample: int = 5, seed: int = 0) -> dict[str, Any]:
-    run = Path(run_dir)
-    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8")) if (run / "manifest.json").exists() else {}
+    manifest_path = uris.join(run_dir, "manifest.json")
+    manifest = json.loads(uris.read_text(manifest_path)) if uris.exists(manifest_path) else {}
     config = manifest.get("config", {})
     wanted = {c for _, c, _ in HISTOGRAMS} | set(SAMPLE_COLUMNS) | {"clip_threshold"}
-    present = set(read_ledger(str(run / "ledger"), None, schema_only=True).names)
-    ledger = read_ledger(str(run / "ledger"), sorted(wanted & present))
+    present = set(read_ledger(uris.join(run_dir, "ledger"), None, schema_only=True).names)
+    ledger = read_ledger(uris.join(run_dir, "ledger"), sorted(wanted & present))
     columns = {name: ledger.column(name).to_pylist() if name in ledger.schema.names else [None] * ledger.num_rows
                for name in wanted}  # ledgers of older runs may lack newer columns
     histograms = []
@@ -134,7 +136,7 @@ def build_report(run_dir: str, stage: str | None = None, reason: str | None = No
         rows = []
         for i in picked:
             row = {c: columns[c][i] for c in SAMPLE_COLUMNS}
-            row["thumb"] = _thumbnail(row["thumbnail_file"], row["record_id"])
+            row["thumb"] = _thumbnail(uris.resolve(run_dir, row["thumbnail_file"]), row["record_id"])
             row["scores"] = ", ".join(f"{k}={row[k]:.3g}" if isinstance(row[k], float) else f"{k}={row[k]}"
                                       for k in ("duration", "lang_label", "lang_prob", "clip_score_mean",
                                                 "safety_term") if row[k] is not None)
@@ -181,10 +183,10 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         print(review.format_review(result))
         return result
     report = build_report(args.run, args.stage, args.reason, args.category, args.sample, args.seed)
-    html_path = Path(args.html or Path(args.run) / "audit.html")
-    html_path.write_text(TEMPLATE.render(**report), encoding="utf-8")
+    html_path = uris.absolute(args.html or uris.join(args.run, "audit.html"))
+    uris.write_bytes(html_path, TEMPLATE.render(**report).encode("utf-8"))
     print(render_text(report))
-    print(f"\nreport: {html_path.resolve()}")
+    print(f"\nreport: {html_path}")
     report["html"] = str(html_path)
     return report
 

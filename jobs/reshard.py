@@ -108,6 +108,9 @@ def _compute_missing(rows: list[dict], old: dict[int, tuple], config, output: st
         if not FileSystems.exists(directory):
             FileSystems.mkdirs(directory)
     results, _, _ = MediaScorer(config, embeddings_dir).process(0, [media_item(row) for row in todo])
+    for _, updates in results:  # written into the new run: resolved there, so redecide can read them now
+        for key in ("embedding_file", "thumbnail_file"):
+            updates[key] = uris.resolve(output, updates.get(key))
     return dict(results)
 
 
@@ -164,6 +167,10 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     started = time.time()
     parts = _read_parts(FileSystems.join(args.run, "ledger"))
     rows = [row for part in parts.values() for row in part]
+    for row in rows:  # the source run's embeddings and thumbnails are inputs of this run: named by their URI
+        for key in ("embedding_file", "thumbnail_file"):
+            if row.get(key):
+                row[key] = uris.resolve(args.run, row[key])
     old = {row["record_id"]: (row["status"], row["stage"], row["reason"]) for row in rows}
 
     redecide_text(rows, config)

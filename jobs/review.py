@@ -12,8 +12,9 @@ import csv
 import math
 import random
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
+
+from apache_beam.io.filesystems import FileSystems
 
 from pipeline.manifest import read_ledger
 
@@ -31,7 +32,7 @@ def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def export_review(run_dir: str, path: str, per_stage: int = 50, kept: int = 100, seed: int = 0) -> int:
-    ledger = read_ledger(str(Path(run_dir) / "ledger"), FIELDS[:7]).to_pylist()
+    ledger = read_ledger(FileSystems.join(run_dir, "ledger"), FIELDS[:7]).to_pylist()
     by_stage: dict[str, list[dict]] = defaultdict(list)
     for row in ledger:
         by_stage[row["stage"] if row["status"] != "kept" else "(kept)"].append(row)

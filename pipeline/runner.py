@@ -33,6 +33,10 @@ def make_pipeline(beam_args: list[str]) -> beam.Pipeline:
             workers = SubprocessSDKEnvironment.from_command_string(f"{sys.executable} -m pipeline.worker")
             return beam.Pipeline(runner=FnApiRunner(default_environment=workers), options=options)
         return beam.Pipeline(runner=FnApiRunner(), options=options)
+    if runner_name in ("DaskRunner", "pipeline.dask_runner.DaskRunner"):
+        from pipeline.dask_runner import DaskRunner  # Beam's, with the fixes that let real pipelines run
+
+        return beam.Pipeline(runner=DaskRunner(), options=options)
     return beam.Pipeline(options=options)
 
 

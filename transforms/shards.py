@@ -17,7 +17,6 @@ from typing import Any
 
 import apache_beam as beam
 import pyarrow.parquet as pq
-import webdataset as wds
 from apache_beam.io.filesystems import FileSystems
 
 from schemas.shard_index import sample_key, shard_of
@@ -91,6 +90,8 @@ def _keyed_by_shard(row: dict, shards: int) -> tuple[int, dict]:
 def write_shard(keyed, directory: str, previous: str | None = None) -> list[dict]:
     """Write one shard; return its index rows. Video bytes come from ``previous`` shards when given and holding
     the video, else from the record's video_path."""
+    import webdataset as wds  # media extra: a core install (text phase only) never writes shards
+
     number, rows = keyed
     name = f"shard-{number:06d}.tar"
     rows = sorted(rows, key=lambda row: row["video_id"])

@@ -142,7 +142,7 @@ def build_report(run_dir: str, stage: str | None = None, reason: str | None = No
                                                 "safety_term") if row[k] is not None)
             rows.append(row)
         samples.append({"stage": st, "reason": why, "total": len(members), "rows": rows})
-    return {"run": str(run), "funnel_text": format_funnel(funnel(ledger.select(["status", "stage"]))),
+    return {"run": run_dir, "funnel_text": format_funnel(funnel(ledger.select(["status", "stage"]))),
             "histograms": histograms, "categories": categories, "samples": samples}
 
 

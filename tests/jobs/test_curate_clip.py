@@ -46,6 +46,7 @@ def test_matched_titles_kept_and_shuffled_rejected(tmp_path):
     rejected = {vid for vid, r in rows.items() if r["stage"] == "clip_score"}
     assert len(rejected & shuffled) >= 0.8 * len(shuffled), {v: rows[v]["reason"] for v in rows}
     assert len(rejected - shuffled) <= 0.2 * (len(rows) - len(shuffled))
-    with np.load(rows["c0"]["embedding_file"]) as stored:  # embeddings kept beside the ledger
+    assert rows["c0"]["embedding_file"].startswith("embeddings/")  # relative to the run folder
+    with np.load(tmp_path / "out" / rows["c0"]["embedding_file"]) as stored:  # embeddings kept beside the ledger
         assert rows["c0"]["record_id"] in stored["record_id"].tolist()
         assert stored["frame_embeddings"].dtype == np.float16

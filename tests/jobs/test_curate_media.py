@@ -53,7 +53,7 @@ def test_media_phase_puts_each_video_at_its_stage(media, tmp_path):  # noqa: F81
 
     from PIL import Image
     for vid in ("ok", "static"):  # every decoded video leaves a thumbnail for audits
-        with zipfile.ZipFile(rows[vid]["thumbnail_file"]) as archive:
+        with zipfile.ZipFile(tmp_path / "out" / rows[vid]["thumbnail_file"]) as archive:
             image = Image.open(io.BytesIO(archive.read(f"{rows[vid]['record_id']}.jpg")))
             assert max(image.size) <= 160
     assert rows["corrupt"]["thumbnail_file"] is None

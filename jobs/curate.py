@@ -20,7 +20,7 @@ from pipeline.manifest import (code_version, file_fingerprint, format_funnel, fu
                                read_ledger, write_manifest)
 from pipeline import uris
 from pipeline.run_folder import RunFolderError, log_failure, mark_complete, prepare_output
-from pipeline.runner import make_pipeline, runner_label, spill_enabled
+from pipeline.runner import make_pipeline, runner_label, shuffle_stats, spill_enabled, worker_slots
 from jobs import main_for
 from jobs.outputs import write_outputs
 from pipeline.balance import balance_ledger
@@ -67,8 +67,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     try:
         config = load_config(args.config, args.overrides)
         tasks = plan_reads(args.input, config.read)
-        config = resolve_partitions(config, len(tasks))
         fingerprint = input_fingerprint(args.input)
+        config = resolve_partitions(config, fingerprint["bytes"], worker_slots(beam_args))
         spill = spill_enabled(config.shuffle.spill, beam_args, args.output)
         prepare_output(args.output, args.overwrite)
     except (ConfigError, InputError, RunFolderError, ValueError) as exc:
@@ -87,7 +87,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         raise UsageError(f"runner options: {exc}") from exc
     try:
         build(pipeline, config, tasks, ledger_dir, spill_dir, args.phase, embeddings_dir)
-        pipeline.run().wait_until_finish()
+        result = pipeline.run()
+        result.wait_until_finish()
     except Exception as exc:  # noqa: BLE001 - any worker failure: one line here, the traceback in _logs/
         raise PipelineFailed(log_failure(args.output, "curate", exc)) from exc
     finally:
@@ -113,6 +114,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "ledger": ledger_dir,
         "funnel": counts,
+        "partitions": config.near_dup.partitions,
+        "shuffle": shuffle_stats(result),
         "outputs": outputs,
         "timings": {"seconds": round(seconds, 3),
                     "records_per_second": round(counts["input"] / seconds, 1) if seconds else None},

@@ -217,13 +217,26 @@ class Config:
         return hashlib.sha256(blob).hexdigest()
 
 
-def resolve_partitions(config: Config, units: int) -> Config:
-    """Fill ``partitions: 0`` (auto) with 2 per unit of work, at least 8.
+PARTITIONS_PER_SLOT = 4
+PARTITION_BYTES = 256 << 20
 
-    A shuffle partition's data then stays about the same size whatever the input size (~4 MiB of input each), so
-    worker memory does not grow with the corpus; more input means more partitions, not bigger ones.
+
+def auto_partitions(input_bytes: int, slots: int) -> int:
+    """Shuffle partitions for ``partitions: 0``: 4 per worker slot (at least 8), more only when a partition would
+    otherwise hold over 256 MiB of input.
+
+    Why not from the input size alone: every batch splits into up to one piece per partition, so partitions that
+    grow with the input make shuffle pieces grow with input x partitions (quadratically). Partitions follow the
+    cluster instead (a reducer count, as in MapReduce); pieces then grow linearly with the input, and adding
+    workers is what keeps each partition's memory in check. The 256 MiB floor only matters when a huge input runs
+    on too few workers.
     """
-    auto = max(8, 2 * units)
+    return max(8, PARTITIONS_PER_SLOT * max(1, slots), -(-input_bytes // PARTITION_BYTES))
+
+
+def resolve_partitions(config: Config, input_bytes: int, slots: int) -> Config:
+    """Fill ``partitions: 0`` (auto) with ``auto_partitions``."""
+    auto = auto_partitions(input_bytes, slots)
     if not config.exact_dup.partitions:
         config.exact_dup.partitions = auto
     if not config.near_dup.partitions:

@@ -48,6 +48,19 @@ def is_local_runner(beam_args: list[str]) -> bool:
     return PipelineOptions(beam_args).view_as(StandardOptions).runner in LOCAL_RUNNERS
 
 
+def worker_slots(beam_args: list[str]) -> int:
+    """How many bundles the runner processes at once, from its options: local workers, Dataflow workers, Flink
+    parallelism or dask partitions; 16 when the options do not say (a small cluster)."""
+    options = PipelineOptions(beam_args).get_all_options(drop_default=False)
+    if is_local_runner(beam_args):
+        return int(options.get("direct_num_workers") or 0) or os.cpu_count() or 1
+    for name in ("max_num_workers", "num_workers", "parallelism", "npartitions"):
+        value = options.get(name)
+        if isinstance(value, int) and value > 0:
+            return value
+    return 16
+
+
 def spill_enabled(setting: str, beam_args: list[str], output: str) -> bool:
     """``shuffle.spill``: ``auto`` spills on the local runner only (it keeps shuffled bytes in memory); on a
     remote runner spill files must live where every worker can read them, so ``true`` there needs an object-store
@@ -65,3 +78,23 @@ def spill_enabled(setting: str, beam_args: list[str], output: str) -> bool:
 
 def runner_label(pipeline: beam.Pipeline) -> str:
     return type(pipeline.runner).__name__
+
+
+def shuffle_stats(result) -> dict | None:
+    """Pieces and bytes that crossed each shuffle, by payload name, from the runner's metrics; None on runners
+    without metrics (Dask). Each ``Exchange.put`` is one piece: one shuffle element or spill file."""
+    from apache_beam.metrics.metric import MetricsFilter
+
+    from transforms.batching import SHUFFLE_NAMESPACE
+
+    try:
+        counters = result.metrics().query(MetricsFilter().with_namespace(SHUFFLE_NAMESPACE))["counters"]
+    except (NotImplementedError, AttributeError, KeyError):
+        return None
+    stats: dict[str, dict[str, int]] = {}
+    for counter in counters:
+        payload, kind = counter.key.metric.name.rsplit(".", 1)
+        value = counter.committed if counter.committed is not None else counter.attempted
+        stats.setdefault(payload, {"pieces": 0, "bytes": 0})[kind] += int(value or 0)
+    total = {"pieces": sum(s["pieces"] for s in stats.values()), "bytes": sum(s["bytes"] for s in stats.values())}
+    return {"total": total, "by_payload": dict(sorted(stats.items()))}

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
 
 _GOLDEN = 0x9E3779B97F4A7C15
 _MASK = (1 << 64) - 1
 
+SHUFFLE_NAMESPACE = "ykcurate.shuffle"  # counters "<payload>.pieces" / "<payload>.bytes" per exchange.put
 Ref = Any  # a spill-file path (str) or the pickled payload itself (bytes)
 
 
@@ -46,6 +48,8 @@ class Exchange:
 
     def put(self, name: str, partition: int, items: Any) -> tuple[int, Ref]:
         blob = pack(items)
+        Metrics.counter(SHUFFLE_NAMESPACE, f"{name}.pieces").inc()
+        Metrics.counter(SHUFFLE_NAMESPACE, f"{name}.bytes").inc(len(blob))
         if self.spill_dir is None:
             return partition, blob
         # Content-addressed: a retried bundle rewrites the same file, and no two payloads share a name.

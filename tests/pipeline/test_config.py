@@ -18,6 +18,8 @@ def test_overrides_types_and_errors():
     assert load_config(None, ["duration.max_seconds=90"]).fingerprint() != load_config().fingerprint()
 
 
-def test_auto_partitions_grow_with_units():
-    assert resolve_partitions(load_config(), 1).near_dup.partitions == 8
-    assert resolve_partitions(load_config(), 100).exact_dup.partitions == 200
+def test_auto_partitions_follow_the_workers():
+    assert resolve_partitions(load_config(), 1 << 20, 1).near_dup.partitions == 8
+    assert resolve_partitions(load_config(), 1 << 30, 2).exact_dup.partitions == 8   # follows the workers
+    assert resolve_partitions(load_config(), 1 << 30, 50).exact_dup.partitions == 200
+    assert resolve_partitions(load_config(), 10 << 30, 2).exact_dup.partitions == 40  # <= 256 MiB each

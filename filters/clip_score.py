@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from filters.percentile import percentile
 from pipeline.config import ClipScoreConfig
 
 
@@ -25,7 +26,7 @@ def run_threshold(scores: Sequence[float], config: ClipScoreConfig) -> float | N
         return config.threshold
     if not len(scores):
         return None
-    return float(np.percentile(np.asarray(scores, dtype=np.float64), config.percentile))
+    return percentile(scores, config.percentile)  # the pipeline's two-pass computation, in one process
 
 
 def decide(scores: dict[str, Any], threshold: float | None, config: ClipScoreConfig) -> str | None:

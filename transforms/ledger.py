@@ -21,6 +21,7 @@ from filters.exact_dup import KEY_ORDER
 from pipeline.config import ClipScoreConfig
 from schemas.ledger import to_table
 from transforms.batching import Exchange
+from transforms.clip_threshold import ClipThreshold
 
 _RANK = {kind: i for i, kind in enumerate(KEY_ORDER)}
 
@@ -155,16 +156,12 @@ class DecideDedup(beam.PTransform):
                     MEDIA, main="rows"))
 
 
-def _run_threshold(score_lists: list[list[float]], config: ClipScoreConfig) -> float | None:
-    return clip_score.run_threshold([s for scores in score_lists for s in scores], config)
-
-
 class WriteMediaLedger(beam.PTransform):
     """{rows: decided rows, media: [(rid, updates)], scores: clip scores, visual: [(rid, representative)]}
     -> ledger files (path, rows).
 
-    The clip-score threshold is computed once per run from every video's score (a percentile needs them all) and
-    reaches each unit as a side input.
+    The clip-score threshold is computed once per run from every video's score (an exact percentile in two
+    associative passes, ``transforms.clip_threshold``) and reaches each unit as a side input.
     """
 
     def __init__(self, directory: str, exchange: Exchange, config: ClipScoreConfig, starts: list[int]) -> None:
@@ -175,9 +172,7 @@ class WriteMediaLedger(beam.PTransform):
         self.starts = starts
 
     def expand(self, inputs):
-        threshold = (inputs["scores"]
-                     | "AllClipScores" >> beam.combiners.ToList()
-                     | "RunThreshold" >> beam.Map(_run_threshold, self.config))
+        threshold = inputs["scores"] | "ClipThreshold" >> ClipThreshold(self.config)
         visual = inputs["visual"] | "RouteVisual" >> beam.FlatMap(_by_unit, "visual_by_unit", self.starts,
                                                                    self.exchange)
         return ({"rows": inputs["rows"], "media": inputs["media"], "visual": visual}

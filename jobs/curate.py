@@ -16,8 +16,8 @@ from apache_beam.io.filesystems import FileSystems
 
 from filters.language import DEFAULT_MODEL
 from pipeline.config import ConfigError, load_config, resolve_partitions
-from pipeline.manifest import (code_version, file_fingerprint, format_funnel, funnel, input_fingerprint,
-                               read_ledger, write_manifest)
+from pipeline.manifest import (code_version, file_fingerprint, format_funnel, input_fingerprint, ledger_funnel,
+                               write_manifest)
 from pipeline import uris
 from pipeline.run_folder import RunFolderError, log_failure, mark_complete, prepare_output
 from pipeline.runner import make_pipeline, runner_label, shuffle_stats, spill_enabled, worker_slots
@@ -98,7 +98,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     seconds = time.time() - started
 
     outputs = write_outputs(args.output, config, beam_args) if args.phase == "all" else None
-    counts = funnel(read_ledger(ledger_dir, ["status", "stage"]))
+    counts = ledger_funnel(ledger_dir)
     manifest = {
         "phase": args.phase,
         "runner": runner_label(pipeline),
@@ -120,7 +120,9 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "timings": {"seconds": round(seconds, 3),
                     "records_per_second": round(counts["input"] / seconds, 1) if seconds else None},
     }
-    write_manifest(uris.join(args.output, "manifest.json"), manifest)
+    # stored relative to the run folder (two identical runs write the same manifest paths); the returned
+    # manifest names the ledger by its full path, for the caller
+    write_manifest(uris.join(args.output, "manifest.json"), {**manifest, "ledger": "ledger"})
     mark_complete(args.output)
     if not args.quiet:
         print(format_funnel(counts))

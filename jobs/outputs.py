@@ -13,67 +13,87 @@ from typing import Any
 
 import apache_beam as beam
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.config import Config
-from pipeline import manifest
+from pipeline import manifest, uris
 from pipeline.runner import make_pipeline
 from schemas.ledger import LEDGER_SCHEMA
 from schemas.shard_index import INDEX_SCHEMA
 from transforms.ledger import write_table
-from transforms.shards import WriteShards, kept_rows
+from transforms.shards import INDEX_PARTS, WriteShards
+
+
+def _kept(path: str, columns: list[str] | None = None) -> pa.Table:
+    """The kept rows of one ledger file (only ``columns`` if given), filtered in Arrow: no Python object per row."""
+    with FileSystems.open(path) as handle:
+        table = pq.read_table(handle, columns=columns)
+    return table.filter(pc.equal(table.column("status"), "kept")) if columns is None or "status" in columns \
+        else table
 
 
 def shard_count(ledger_files: list[str], config: Config) -> int:
+    """Shards for the kept records, streaming over the ledger one file at a time (bounded memory)."""
     kept = total_bytes = 0
     for path in ledger_files:
-        with FileSystems.open(path) as handle:
-            table = pq.read_table(handle, columns=["status", "video_bytes"])
-        mask = [s == "kept" for s in table.column("status").to_pylist()]
-        kept += sum(mask)
-        total_bytes += sum(b or 0 for b, m in zip(table.column("video_bytes").to_pylist(), mask) if m)
+        table = _kept(path, ["status", "video_bytes"])
+        kept += table.num_rows
+        total_bytes += pc.sum(table.column("video_bytes")).as_py() or 0
     by_samples = math.ceil(kept / config.shards.samples_per_shard)
     by_bytes = math.ceil(total_bytes / config.shards.max_bytes) if config.shards.max_bytes else 0
     return max(1, by_samples, by_bytes)
 
 
-def _write_index(rows: list[dict], path: str) -> None:
-    rows = sorted(rows, key=lambda r: r["video_id"])
-    write_table(pa.Table.from_pylist(rows, schema=INDEX_SCHEMA), path)
+def _merge_index(parts_dir: str, path: str) -> None:
+    """Concatenate the per-shard index parts (each sorted by video_id) in shard order into one Parquet file, one
+    part in memory at a time, then drop the parts."""
+    parts = sorted(m.path for m in FileSystems.match([FileSystems.join(parts_dir, "*.parquet")])[0].metadata_list)
+    tmp = f"{path}.tmp"
+    with FileSystems.create(tmp) as handle, pq.ParquetWriter(handle, INDEX_SCHEMA, compression="zstd") as writer:
+        for part in parts:
+            with FileSystems.open(part) as source:
+                writer.write_table(pq.read_table(source, schema=INDEX_SCHEMA))
+    uris.remove(path)
+    FileSystems.rename([tmp], [path])
+    uris.remove(parts_dir)
 
 
 def write_outputs(output: str, config: Config, beam_args: list[str], previous_shards: str | None = None
                   ) -> dict[str, Any]:
     """Shards, index, curated table and pretrain.csv under ``output`` from its ledger; video bytes from
-    ``previous_shards`` (an earlier run's shards directory) where they hold the video."""
+    ``previous_shards`` (an earlier run's shards directory) where they hold the video.
+
+    Nothing here holds the whole ledger: shards are written by a pipeline (one shard per worker call), the index
+    and pretrain.csv are streamed file by file, the curated table is one file per ledger file."""
     ledger_files = manifest.ledger_files(FileSystems.join(output, "ledger"))
     shards_dir, curated_dir = FileSystems.join(output, "shards"), FileSystems.join(output, "curated")
     for directory in (shards_dir, curated_dir):
-        if FileSystems.exists(directory):
-            FileSystems.delete([directory])
-        FileSystems.mkdirs(directory)
+        uris.remove(directory)
+        if uris.is_local(directory):
+            FileSystems.mkdirs(directory)
     shards = shard_count(ledger_files, config)
+    parts_dir = FileSystems.join(shards_dir, INDEX_PARTS)
     pipeline = make_pipeline(beam_args)
-    index = (pipeline
-             | "LedgerFiles" >> beam.Create(ledger_files)
-             | "Shards" >> WriteShards(shards_dir, shards, previous_shards)
-             | "AllIndexRows" >> beam.combiners.ToList()
-             | "WriteIndex" >> beam.Map(_write_index, FileSystems.join(shards_dir, "index.parquet")))
-    del index
+    _ = (pipeline
+         | "LedgerFiles" >> beam.Create(ledger_files)
+         | "Shards" >> WriteShards(shards_dir, shards, previous_shards, parts_dir))
     pipeline.run().wait_until_finish()
+    _merge_index(parts_dir, FileSystems.join(shards_dir, "index.parquet"))
 
     kept_total = 0
-    csv_buffer = io.StringIO()
-    writer = csv.writer(csv_buffer, lineterminator="\n")
-    writer.writerow(["video_id:FILE", "title"])
-    for path in ledger_files:
-        rows = kept_rows(path)
-        kept_total += len(rows)
-        if rows:
-            write_table(pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA),
-                        FileSystems.join(curated_dir, posixpath.basename(path)))
-        writer.writerows([row["video_path"], row["title"]] for row in rows)
-    with FileSystems.create(FileSystems.join(output, "pretrain.csv")) as handle:
-        handle.write(csv_buffer.getvalue().encode("utf-8"))
-    return {"shards": shards, "kept": kept_total, "shards_dir": shards_dir, "curated_dir": curated_dir}
+    with FileSystems.create(FileSystems.join(output, "pretrain.csv.tmp")) as handle:
+        handle.write("video_id:FILE,title\n".encode("utf-8"))
+        for path in ledger_files:
+            table = _kept(path)
+            kept_total += table.num_rows
+            if table.num_rows:
+                write_table(table.cast(LEDGER_SCHEMA), FileSystems.join(curated_dir, posixpath.basename(path)))
+                buffer = io.StringIO()
+                csv.writer(buffer, lineterminator="\n").writerows(
+                    zip(table.column("video_path").to_pylist(), table.column("title").to_pylist()))
+                handle.write(buffer.getvalue().encode("utf-8"))
+    uris.remove(FileSystems.join(output, "pretrain.csv"))
+    FileSystems.rename([FileSystems.join(output, "pretrain.csv.tmp")], [FileSystems.join(output, "pretrain.csv")])
+    return {"shards": shards, "kept": kept_total, "shards_dir": "shards", "curated_dir": "curated"}

@@ -24,7 +24,7 @@ from pipeline.run_folder import RunFolderError, mark_complete, prepare_output, r
 from jobs.outputs import write_outputs
 from pipeline.balance import cap_categories
 from pipeline.config import ConfigError, config_from_dict, load_config
-from pipeline.manifest import code_version, format_funnel, funnel, read_ledger, read_ledger_parts, write_manifest
+from pipeline.manifest import code_version, format_funnel, ledger_funnel, read_ledger_parts, write_manifest
 from pipeline.redecide import redecide_text
 from pipeline.redecide_media import MISSING, MediaReplay, media_item, redecide_media
 from schemas.ledger import to_table
@@ -190,7 +190,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     if media or args.compute_missing:
         outputs = write_outputs(args.output, config, beam_args or DEFAULT_BEAM_ARGS,
                                 previous if FileSystems.exists(FileSystems.join(previous, "index.parquet")) else None)
-    counts = funnel(read_ledger(ledger_dir, ["status", "stage"]))
+    counts = ledger_funnel(ledger_dir)
     report = {"changes": changes(old, rows), "capped": capped,
               "missing": [{"video_id": r["video_id"], "record_id": r["record_id"]} for r in missing]}
     manifest = {
@@ -202,7 +202,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "reshard": {**report["changes"], "capped": capped, "missing": len(missing)},
         "timings": {"seconds": round(time.time() - started, 3), "decide_seconds": round(decided, 3)},
     }
-    write_manifest(FileSystems.join(args.output, "manifest.json"), manifest)
+    write_manifest(FileSystems.join(args.output, "manifest.json"), {**manifest, "ledger": "ledger"})
     write_manifest(FileSystems.join(args.output, "reshard.json"), report)
     mark_complete(args.output)
     if not args.quiet:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -76,13 +77,34 @@ def read_ledger(ledger_dir: str, columns: list[str] | None = None, schema_only: 
     return pa.concat_tables(tables)
 
 
+def _status_stage_counts(table: pa.Table) -> Counter:
+    counts = table.select(["status", "stage"]).group_by(["status", "stage"]).aggregate([([], "count_all")])
+    return Counter(dict(zip(zip(counts.column("status").to_pylist(), counts.column("stage").to_pylist()),
+                            counts.column("count_all").to_pylist())))
+
+
+def ledger_funnel(ledger_dir: str) -> dict[str, Any]:
+    """``funnel`` of a written ledger, one file at a time (two columns of one file in memory, whatever its size)."""
+    counts: Counter = Counter()
+    paths = ledger_files(ledger_dir)
+    if not paths:
+        raise FileNotFoundError(f"no ledger files under {ledger_dir}")
+    for path in paths:
+        with FileSystems.open(path) as handle:
+            counts += _status_stage_counts(pq.read_table(handle, columns=["status", "stage"]))
+    return funnel_from_counts(counts)
+
+
 def funnel(ledger: pa.Table) -> dict[str, Any]:
     """Counts per status and per stage, and what remains after each stage in pipeline order."""
-    counts = ledger.select(["status", "stage"]).group_by(["status", "stage"]).aggregate([([], "count_all")])
-    total = ledger.num_rows
+    return funnel_from_counts(_status_stage_counts(ledger))
+
+
+def funnel_from_counts(counts: Counter) -> dict[str, Any]:
+    total = sum(counts.values())
     by_status: dict[str, int] = {"kept": 0, "rejected": 0, "error": 0}
     per_stage = {stage: {"rejected": 0, "error": 0} for stage in STAGES}
-    for status, stage, n in zip(*(counts.column(c).to_pylist() for c in ("status", "stage", "count_all"))):
+    for (status, stage), n in sorted(counts.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
         by_status[status] = by_status.get(status, 0) + n
         if status in ("rejected", "error"):
             per_stage.setdefault(stage, {"rejected": 0, "error": 0})[status] += n

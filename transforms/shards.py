@@ -16,10 +16,14 @@ from functools import lru_cache
 from typing import Any
 
 import apache_beam as beam
+import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from schemas.shard_index import sample_key, shard_of
+from schemas.shard_index import INDEX_SCHEMA, sample_key, shard_of
+from transforms.ledger import write_table
+
+INDEX_PARTS = "_index_parts"
 
 _EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
 
@@ -87,9 +91,10 @@ def _keyed_by_shard(row: dict, shards: int) -> tuple[int, dict]:
     return shard_of(row["video_id"], shards), row
 
 
-def write_shard(keyed, directory: str, previous: str | None = None) -> list[dict]:
-    """Write one shard; return its index rows. Video bytes come from ``previous`` shards when given and holding
-    the video, else from the record's video_path."""
+def write_shard(keyed, directory: str, previous: str | None = None, index_dir: str | None = None) -> list[dict]:
+    """Write one shard (and, with ``index_dir``, its index rows as ``index_dir/shard-N.parquet``); return its
+    index rows. Video bytes come from ``previous`` shards when given and holding the video, else from the record's
+    video_path."""
     import webdataset as wds  # media extra: a core install (text phase only) never writes shards
 
     number, rows = keyed
@@ -121,17 +126,27 @@ def write_shard(keyed, directory: str, previous: str | None = None) -> list[dict
     if FileSystems.exists(path):
         FileSystems.delete([path])
     FileSystems.rename([tmp], [path])
+    if index_dir is not None:
+        write_table(pa.Table.from_pylist(index, schema=INDEX_SCHEMA),
+                    FileSystems.join(index_dir, f"shard-{number:06d}.parquet"))
     return index
 
 
-class WriteShards(beam.PTransform):
-    """Ledger file paths -> index rows of the shards written under ``directory``."""
+def _write_shard_count(keyed, directory: str, previous: str | None, index_dir: str | None) -> tuple[int, int]:
+    return keyed[0], len(write_shard(keyed, directory, previous, index_dir))
 
-    def __init__(self, directory: str, shards: int, previous: str | None = None) -> None:
+
+class WriteShards(beam.PTransform):
+    """Ledger file paths -> (shard number, samples) of the shards written under ``directory``; index rows go to
+    one Parquet part per shard under ``index_dir``."""
+
+    def __init__(self, directory: str, shards: int, previous: str | None = None,
+                 index_dir: str | None = None) -> None:
         super().__init__()
         self.directory = directory
         self.shards = shards
         self.previous = previous
+        self.index_dir = index_dir
 
     def expand(self, ledger_files):
         return (ledger_files
@@ -139,4 +154,4 @@ class WriteShards(beam.PTransform):
                 | "KeptRows" >> beam.FlatMap(kept_rows)
                 | "KeyByShard" >> beam.Map(_keyed_by_shard, self.shards)
                 | "GroupShards" >> beam.GroupByKey()
-                | "WriteTar" >> beam.FlatMap(write_shard, self.directory, self.previous))
+                | "WriteTar" >> beam.Map(_write_shard_count, self.directory, self.previous, self.index_dir))

@@ -74,6 +74,39 @@ def group_identical(members: Iterable[tuple[str, int, str, float | None]],
     return rows, edges
 
 
+def merge_rows(rows: Iterable[TextRow], tolerance: float) -> tuple[list[TextRow], list[tuple[Node, Node]]]:
+    """Merge text rows of the same text (collapsed separately, e.g. per batch) into one row per text, exactly as
+    ``group_identical`` over all their records would: segments whose duration ranges come within ``tolerance``
+    join; segments without duration join each other. Edges go from each old representative to the new one.
+
+    Why: collapsing identical texts per batch first means a title repeated 10^6 times reaches its shuffle
+    partition as one small row per batch, not 10^6 records on one worker."""
+    by_text: dict[str, list[Segment]] = defaultdict(list)
+    for _, text, segments in rows:
+        by_text[text].extend(segments)
+    merged, edges = [], []
+    for text in sorted(by_text):
+        segments = by_text[text]
+        known = sorted((s for s in segments if not math.isinf(s[1])), key=lambda s: (s[1], s[2], s[0]))
+        runs: list[list[Segment]] = []
+        high = -math.inf
+        for segment in known:
+            if runs and segment[1] - high <= tolerance:
+                runs[-1].append(segment)
+                high = max(high, segment[2])
+            else:
+                runs.append([segment])
+                high = segment[2]
+        unknown = [s for s in segments if math.isinf(s[1])]
+        out = []
+        for run in runs + ([unknown] if unknown else []):
+            rep = min(s[0] for s in run)
+            edges.extend((s[0], rep) for s in run if s[0] != rep)
+            out.append((rep, min(s[1] for s in run), max(s[2] for s in run)))
+        merged.append((text_hash(text), text, out))
+    return merged, edges
+
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _DELETION_SALT = np.uint64(0x2545F4914F6CDD1D)
 _UNKNOWN_CELL = -(1 << 40)

@@ -24,7 +24,7 @@ def build(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger
     text = batches | "TextStages" >> TextFilters(config, exchange)
     exact = text.exact_keys | "ExactDup" >> ExactDedup(config.exact_dup, exchange)
     near_edges = text.texts | "NearDup" >> NearDedup(config.near_dup, exchange)
-    labels = ((near_edges, exact.edges)
+    labels = ((text.same_text_edges, near_edges, exact.edges)
               | "AllDupEdges" >> beam.Flatten()
               | "Clusters" >> ConnectedComponents(config.near_dup.cc_rounds, config.near_dup.partitions, exchange))
     dedup = {"rows": text.rows, "exact": exact.decisions, "labels": labels}

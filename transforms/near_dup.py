@@ -11,22 +11,25 @@ from __future__ import annotations
 import apache_beam as beam
 import numpy as np
 
-from filters.near_dup import bucket_pairs, group_identical, link_segments, lsh_entries, similar, text_hash
+from filters.near_dup import bucket_pairs, group_identical, link_segments, lsh_entries, merge_rows, similar
 from pipeline.config import NearDupConfig
 from transforms.batching import Exchange, first, partition_of
 
 EDGES = "edges"
 
 
-def key_members(items: list[tuple], config: NearDupConfig, exchange: Exchange):
-    """(partition, ref) of (text, record_id, video_id, duration) for alive items; used by the text stage."""
+def key_members(items: list[tuple], config: NearDupConfig, exchange: Exchange) -> tuple[list, list]:
+    """For the alive items of one batch: (partition, ref) of its text rows, identical texts already collapsed
+    within the batch (``merge_rows`` finishes the job across batches), and the same-text edges from each record to
+    its segment's representative (these go straight to the clusters); used by the text stage."""
     members = [(item[7], item[0], item[1], item[6]) for item in items if item[2] and item[7]]
-    return exchange.split("texts", members, lambda m: text_hash(m[0]), config.partitions)
+    rows, edges = group_identical(members, config.duration_tolerance)
+    return list(exchange.split("texts", rows, first, config.partitions)), edges
 
 
 def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
     partition, refs = keyed
-    rows, edges = group_identical(exchange.gather(refs), config.duration_tolerance)
+    rows, edges = merge_rows(exchange.gather(refs), config.duration_tolerance)
     if rows:
         yield exchange.put("text_rows", partition, rows)
     if edges:
@@ -87,7 +90,7 @@ def _verify(joined, config: NearDupConfig, exchange: Exchange):
 
 
 class NearDedup(beam.PTransform):
-    """Keyed member refs (from ``key_members``) -> lists of record edges (same-text chains, verified pairs)."""
+    """Keyed text-row refs (from ``key_members``) -> lists of record edges (same-text merges, verified pairs)."""
 
     def __init__(self, config: NearDupConfig, exchange: Exchange) -> None:
         super().__init__()

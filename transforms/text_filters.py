@@ -16,6 +16,7 @@ from transforms.near_dup import key_members
 
 EXACT_KEYS = "exact_keys"
 TEXTS = "texts"
+SAME_TEXT_EDGES = "same_text_edges"
 
 
 class _TextChainFn(beam.DoFn):
@@ -33,8 +34,11 @@ class _TextChainFn(beam.DoFn):
         yield self.exchange.put("rows", unit, rows)
         for keyed in key_entries(items, self.config.exact_dup, self.exchange):
             yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
-        for keyed in key_members(items, self.config.near_dup, self.exchange):
+        keyed_texts, same_text_edges = key_members(items, self.config.near_dup, self.exchange)
+        for keyed in keyed_texts:
             yield beam.pvalue.TaggedOutput(TEXTS, keyed)
+        if same_text_edges:
+            yield beam.pvalue.TaggedOutput(SAME_TEXT_EDGES, same_text_edges)
 
 
 class TextFilters(beam.PTransform):
@@ -47,4 +51,4 @@ class TextFilters(beam.PTransform):
 
     def expand(self, batches):
         return batches | "NormaliseScoreDecide" >> beam.ParDo(
-            _TextChainFn(self.config, self.exchange)).with_outputs(EXACT_KEYS, TEXTS, main="rows")
+            _TextChainFn(self.config, self.exchange)).with_outputs(EXACT_KEYS, TEXTS, SAME_TEXT_EDGES, main="rows")

@@ -76,3 +76,23 @@ def test_vectorised_cells_match_reference_and_nearby_durations_share_a_cell():
         assert sorted(cells[owner == i].tolist()) == duration_cells(row[2], 1.5)
     assert set(duration_cells(rows[0][2], 1.5)) & set(duration_cells(rows[1][2], 1.5))
     assert not set(duration_cells(rows[0][2], 1.5)) & set(duration_cells([((9, "z"), 34.0, 34.0)], 1.5))
+
+
+def test_merging_per_batch_collapses_equals_one_collapse_of_all_records():
+    import random
+
+    from filters.components import components_local
+    from filters.near_dup import group_identical, merge_rows
+
+    rng = random.Random(4)
+    for _ in range(200):
+        members = [(rng.choice("ab"), i, f"v{i}", rng.choice([None, round(rng.uniform(10, 20), 1)]))
+                   for i in range(rng.randint(1, 40))]
+        whole_rows, whole_edges = group_identical(members, 1.5)
+        cuts = sorted(rng.sample(range(1, len(members) + 1), min(len(members), rng.randint(1, 6))))
+        batches = [members[a:b] for a, b in zip([0] + cuts, cuts) if b > a] + [members[cuts[-1]:]]
+        parts = [group_identical(batch, 1.5) for batch in batches]
+        rows, edges = merge_rows([row for part in parts for row in part[0]], 1.5)
+        edges += [edge for part in parts for edge in part[1]]
+        assert rows == whole_rows
+        assert components_local(edges) == components_local(whole_edges)

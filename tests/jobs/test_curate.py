@@ -172,3 +172,6 @@ def test_a_title_repeated_many_times_is_linear_and_keeps_one_per_duration_chain(
     assert kept == ["other", "r000000", "r000001"]  # one per duration chain, the earliest record of each
     assert rows["r000003"]["stage"] == "exact_dup" and rows["r000002"]["stage"] == "near_dup"
     assert rows["r000002"]["dup_of"] == "r000000"
+    # no hot key: identical titles collapse within each batch before the shuffle, so the repeated title crosses
+    # it as one small row per batch (20,000 records as members would be ~1 MB)
+    assert manifest["shuffle"]["by_payload"]["texts"]["bytes"] < 60_000, manifest["shuffle"]["by_payload"]["texts"]

@@ -12,11 +12,8 @@ import argparse
 import base64
 import io
 import json
-import random
-import re
 import sys
 import zipfile
-from collections import Counter, defaultdict
 from typing import Any
 
 import jinja2
@@ -26,7 +23,8 @@ from apache_beam.io.filesystems import FileSystems
 from jobs import main_for, review
 from pipeline import uris
 from pipeline.run_folder import require_complete
-from pipeline.manifest import format_funnel, funnel, read_ledger
+from pipeline.ledger_stats import ledger_stats
+from pipeline.manifest import format_funnel
 
 # (stage, score column, threshold keys in the manifest config or a ledger column holding the applied threshold)
 HISTOGRAMS = [
@@ -40,7 +38,6 @@ HISTOGRAMS = [
 ]
 SAMPLE_COLUMNS = ["record_id", "video_id", "status", "stage", "reason", "title_raw", "title", "category",
                   "thumbnail_file", "duration", "lang_label", "lang_prob", "clip_score_mean", "safety_term"]
-_MASK = re.compile(r"\d+(?:\.\d+)?|\"[^\"]*\"|'[^']*'")
 
 TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>ykcurate audit: {{ run }}</title>
@@ -65,14 +62,14 @@ padding:4px 8px;text-align:left;vertical-align:top}img.t{width:120px}pre{backgro
 </body></html>""")
 
 
-def _histogram_png(values: list[float], thresholds: list[float], title: str) -> str:
+def _histogram_png(counts, edges, thresholds: list[float], title: str) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 2.4), dpi=80)
-    ax.hist(values, bins=40, color="#4a7ab0")
+    ax.stairs(counts, edges, fill=True, color="#4a7ab0")
     for t in thresholds:
         ax.axvline(t, color="#c0392b", linestyle="--")
     ax.set_title(title, fontsize=9)
@@ -98,52 +95,35 @@ def build_report(run_dir: str, stage: str | None = None, reason: str | None = No
     manifest_path = uris.join(run_dir, "manifest.json")
     manifest = json.loads(uris.read_text(manifest_path)) if uris.exists(manifest_path) else {}
     config = manifest.get("config", {})
-    wanted = {c for _, c, _ in HISTOGRAMS} | set(SAMPLE_COLUMNS) | {"clip_threshold"}
-    present = set(read_ledger(uris.join(run_dir, "ledger"), None, schema_only=True).names)
-    ledger = read_ledger(uris.join(run_dir, "ledger"), sorted(wanted & present))
-    columns = {name: ledger.column(name).to_pylist() if name in ledger.schema.names else [None] * ledger.num_rows
-               for name in wanted}  # ledgers of older runs may lack newer columns
+    columns = [c for _, c, _ in HISTOGRAMS] + ["clip_threshold"]
+    stats = ledger_stats(uris.join(run_dir, "ledger"), columns, SAMPLE_COLUMNS, stage, reason, category, sample, seed)
     histograms = []
     for stage_name, column, sources in HISTOGRAMS:
-        values = [v for v in columns[column] if v is not None]
-        if not values:
+        h = stats["histograms"].get(column)
+        if h is None:
             continue
         thresholds = []
         for source in sources:
             if isinstance(source, tuple):
                 value = config.get(source[0], {}).get(source[1])
             else:
-                value = next((v for v in columns[source] if v is not None), None)
+                value = stats["histograms"].get(source, {}).get("first")
             if isinstance(value, (int, float)):
                 thresholds.append(float(value))
-        histograms.append({"stage": stage_name, "column": column, "count": len(values), "thresholds": thresholds,
-                           "min": min(values), "max": max(values),
-                           "png": _histogram_png(values, thresholds, f"{stage_name}: {column}")})
-    before = Counter(c for c, s in zip(columns["category"], columns["status"]) if s != "error")
-    after = Counter(c for c, s in zip(columns["category"], columns["status"]) if s == "kept")
-    categories = [(name or "(none)", before[name], after.get(name, 0)) for name, _ in before.most_common()]
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for i, (status, st, why) in enumerate(zip(columns["status"], columns["stage"], columns["reason"])):
-        if status == "kept" or (stage and st != stage) or (reason and reason not in (why or "")):
-            continue
-        if category and columns["category"][i] != category:
-            continue
-        groups[(st, _MASK.sub("N", why or ""))].append(i)
-    rng = random.Random(seed)
+        histograms.append({"stage": stage_name, "column": column, "count": int(h["counts"].sum()),
+                           "thresholds": thresholds, "min": h["min"], "max": h["max"],
+                           "png": _histogram_png(h["counts"], h["edges"], thresholds, f"{stage_name}: {column}")})
+    categories = [(name or "(none)", before, after) for name, before, after in stats["categories"]]
     samples = []
-    for (st, why), members in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
-        picked = sorted(rng.sample(members, min(sample, len(members))))
-        rows = []
-        for i in picked:
-            row = {c: columns[c][i] for c in SAMPLE_COLUMNS}
+    for group in stats["samples"]:
+        for row in group["rows"]:
             row["thumb"] = _thumbnail(uris.resolve(run_dir, row["thumbnail_file"]), row["record_id"])
             row["scores"] = ", ".join(f"{k}={row[k]:.3g}" if isinstance(row[k], float) else f"{k}={row[k]}"
                                       for k in ("duration", "lang_label", "lang_prob", "clip_score_mean",
                                                 "safety_term") if row[k] is not None)
-            rows.append(row)
-        samples.append({"stage": st, "reason": why, "total": len(members), "rows": rows})
-    return {"run": run_dir, "funnel_text": format_funnel(funnel(ledger.select(["status", "stage"]))),
-            "histograms": histograms, "categories": categories, "samples": samples}
+        samples.append(group)
+    return {"run": run_dir, "funnel_text": format_funnel(stats["funnel"]), "histograms": histograms,
+            "categories": categories, "samples": samples}
 
 
 def render_text(report: dict[str, Any]) -> str:

@@ -29,6 +29,9 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--frames", type=int, default=4)
     train.add_argument("--text-tokens", type=int, default=32)
     train.add_argument("--device", default="auto")
+    audit = sub.add_parser("audit", help="audit of a synthetic N-row ledger (vectorised, file by file)")
+    audit.add_argument("--rows", type=int, default=10_000_000)
+    audit.add_argument("--workdir")
     minhash = sub.add_parser("minhash", help="vectorised MinHash vs datasketch per record")
     minhash.add_argument("--records", type=int, default=20_000)
     return p
@@ -60,6 +63,14 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         from bench.train import run_train_bench
 
         result = run_train_bench(args.config, args.batch, args.steps, args.frames, args.text_tokens, args.device)
+        print(json.dumps(result, indent=2))
+        return result
+    if args.what == "audit":
+        import json
+
+        from bench.audit import bench_audit
+
+        result = bench_audit(args.rows, args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-audit-"))
         print(json.dumps(result, indent=2))
         return result
     if args.what == "minhash":

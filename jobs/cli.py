@@ -11,6 +11,7 @@ SUBCOMMANDS = {
     "reshard": ("jobs.reshard", "re-decide a run with new thresholds from its ledger; new ledger + shards"),
     "pretrain": ("jobs.pretrain", "pretrain mPLUG-video on curated shards (frozen LLM; torchrun for several GPUs)"),
     "evaluate": ("jobs.evaluate", "score a pretraining run: generated titles (CIDEr, BLEU-4), category top-1/top-5"),
+    "plan": ("jobs.plan", "project a full run (vCPU/GPU-hours, wall time, shuffle, objects) from a sample"),
     "bench": ("jobs.bench", "benchmarks: `ykcurate bench text --records N`"),
     "make-sample": ("jobs.make_sample", "write the bundled demo corpus with planted defects"),
     "train-text-classifier": ("jobs.train_text_classifier", "train the fastText text-safety classifier"),

@@ -50,7 +50,8 @@ def run(argv: list[str] | None = None) -> dict:
     out = Path(args.output)
     records = SAMPLE_DIR / "records.jsonl"
     print(f"== 1. text phase: the bundled sample {records} -> {out / 'text'}/\n")
-    text = curate.run(["--phase", "text", "--input", str(records), "--output", str(out / "text"), *beam_args])
+    text = curate.run(["--phase", "text", "--input", str(records), "--output", str(out / "text"),
+                         "--overwrite", *beam_args])  # the demo owns its folder: a rerun replaces it
     _examples(text)
     result = {"text": text}
     if not args.text_only:
@@ -58,7 +59,7 @@ def run(argv: list[str] | None = None) -> dict:
               f"(tiny CLIP, recipe {TINY_RECIPE.name})\n")
         media_records, _ = make_media_sample(out / "media_sample")
         result["all"] = curate.run(["--phase", "all", "--config", str(TINY_RECIPE), "--input", str(media_records),
-                                    "--output", str(out / "all"), *beam_args])
+                                    "--output", str(out / "all"), "--overwrite", *beam_args])
         _examples(result["all"])
         if args.pretrain_steps > 0:
             result["pretrain"], result["evaluate"] = _pretrain(out, args.pretrain_steps)

@@ -33,12 +33,15 @@ class ReadConfig:
 @dataclass
 class ShuffleConfig:
     spill: str = "auto"   # auto: on for the local runner only; true / false force it (see pipeline.runner)
+    flush_records: int = 50_000  # dedup keys of this many records are split into partitions at once
 
     def __post_init__(self) -> None:
         value = str(self.spill).strip().lower()
         if value not in ("auto", "true", "false"):
             raise ConfigError(f"shuffle.spill: expected auto, true or false, got {self.spill!r}")
         self.spill = value
+        if not isinstance(self.flush_records, int) or self.flush_records < 1:
+            raise ConfigError(f"shuffle.flush_records: expected a positive integer, got {self.flush_records!r}")
 
 
 @dataclass

@@ -7,6 +7,9 @@ keys on ``exact_keys``, comparison texts on ``texts``.
 from __future__ import annotations
 
 import apache_beam as beam
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
 
 from filters.text_chain import TextChain
 from pipeline.config import Config
@@ -28,10 +31,28 @@ class _TextChainFn(beam.DoFn):
     def setup(self) -> None:
         self.chain = TextChain(self.config)  # loads fastText models once per worker
 
+    def start_bundle(self) -> None:
+        self.pending: list[tuple] = []
+
     def process(self, element: tuple[int, int, list[dict]]):
         unit, _, rows = element
-        items = self.chain.process(rows)
+        self.pending.extend(self.chain.process(rows))
         yield self.exchange.put("rows", unit, rows)
+        if len(self.pending) >= self.config.shuffle.flush_records:
+            yield from self._flush()
+
+    def finish_bundle(self):
+        for output in self._flush():
+            yield beam.pvalue.TaggedOutput(output.tag, WindowedValue(output.value, MIN_TIMESTAMP, [GlobalWindow()]))
+
+    def _flush(self):
+        """Dedup keys of every batch seen since the last flush, split once: a piece then holds up to
+        ``shuffle.flush_records`` records' keys instead of one batch's, so a cluster with thousands of partitions
+        gets far fewer, fuller pieces. Which records share a flush never changes a decision (dedup outcomes are
+        functions of content and record ids only)."""
+        items, self.pending = self.pending, []
+        if not items:
+            return
         for keyed in key_entries(items, self.config.exact_dup, self.exchange):
             yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
         keyed_texts, same_text_edges = key_members(items, self.config.near_dup, self.exchange)

@@ -220,12 +220,12 @@ class Config:
         return hashlib.sha256(blob).hexdigest()
 
 
-PARTITIONS_PER_SLOT = 4
+PARTITIONS_PER_SLOT = 2
 PARTITION_BYTES = 256 << 20
 
 
 def auto_partitions(input_bytes: int, slots: int) -> int:
-    """Shuffle partitions for ``partitions: 0``: 4 per worker slot (at least 8), more only when a partition would
+    """Shuffle partitions for ``partitions: 0``: 2 per worker slot (at least 8), more only when a partition would
     otherwise hold over 256 MiB of input.
 
     Why not from the input size alone: every batch splits into up to one piece per partition, so partitions that

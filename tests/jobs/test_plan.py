@@ -17,8 +17,8 @@ def test_projection_is_fixed_plus_per_record():
     assert p["shuffle_bytes"] == 100 * 1_000_000 and p["bytes_written"] == 50 * 1_000_000 + 1000
     assert p["objects_written"] == -(-(200 * 1_000_000) // (8 << 20)) + 3
     big = plan.project(small, large, 1_000_000, workers=100, vcpus=4, gpu_rate=60)
-    assert big["partitions"] == 1600 and big["wall_hours"] == big["cpu_seconds"] / 400 / 3600
-    assert abs(big["shuffle_pieces"] - (100 * 200 ** 2 + 1_000_000 * 200)) < 1e-3  # P^2 fixed, P x records
+    assert big["partitions"] == 800 and big["wall_hours"] == big["cpu_seconds"] / 400 / 3600
+    assert abs(big["shuffle_pieces"] - (100 * 100 ** 2 + 1_000_000 * 100)) < 1e-3  # P^2 fixed, P x records
 
 
 def test_check_reports_ratios():

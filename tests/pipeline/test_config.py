@@ -21,5 +21,5 @@ def test_overrides_types_and_errors():
 def test_auto_partitions_follow_the_workers():
     assert resolve_partitions(load_config(), 1 << 20, 1).near_dup.partitions == 8
     assert resolve_partitions(load_config(), 1 << 30, 2).exact_dup.partitions == 8   # follows the workers
-    assert resolve_partitions(load_config(), 1 << 30, 50).exact_dup.partitions == 200
+    assert resolve_partitions(load_config(), 1 << 30, 50).exact_dup.partitions == 100
     assert resolve_partitions(load_config(), 10 << 30, 2).exact_dup.partitions == 40  # <= 256 MiB each

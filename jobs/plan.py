@@ -196,8 +196,9 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
             json.dump(plan, handle, indent=2)
     if args.write_doc:
         with open(args.write_doc, "a", encoding="utf-8") as handle:
+            check_arg = f" --check {args.check}" if args.check else ""
             handle.write(f"\n```\n$ ykcurate plan --input {args.input} --records {args.records} --workers "
-                         f"{args.workers} --phase {args.phase}\n{text}\n```\n")
+                         f"{args.workers} --phase {args.phase}{check_arg}\n{text}\n```\n")
     return plan
 
 

@@ -39,6 +39,7 @@ from pipeline.config import CategoryConfig
 
 from filters.text_classifier import LABEL_PREFIX, tokenize_for_fasttext, train_text_classifier
 from schemas.taxonomy import NAMES, canonical_category
+from filters.model_files import local_copy
 
 _INDEX = {name: i for i, name in enumerate(NAMES)}
 
@@ -107,6 +108,7 @@ class CategoryCheckFilter:
 
     def _load_classifier(self, path: str) -> None:
         import fasttext
+        path = local_copy(path)
         if not Path(path).is_file():
             raise ValueError(f"category.classifier_path not found: {path}")
         self._model = fasttext.load_model(str(path))

@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 import pyarrow as pa
 
 from pipeline.config import LanguageConfig
+from filters.model_files import local_copy
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "data" / "lid.176.ftz"
 
@@ -64,7 +65,7 @@ class LanguageFilter:
         import fasttext  # imported here so Beam workers load it in setup, not at pickling time
 
         self.config = config
-        path = config.model_path or str(DEFAULT_MODEL)
+        path = local_copy(config.model_path or str(DEFAULT_MODEL))
         if not Path(path).exists():
             raise FileNotFoundError(f"language model not found: {path}")
         self._model = fasttext.load_model(path)

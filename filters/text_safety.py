@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from filters.text_classifier import LABEL_PREFIX, tokenize_for_fasttext
 from pipeline.config import TextSafetyConfig
+from filters.model_files import local_copy
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "safety_lexicon.tsv"
 ALLOW = "allow"
@@ -47,7 +48,7 @@ def squeeze(text: str | None) -> str:
 
 def read_lexicon(path: str | Path) -> list[tuple[str, str, str]]:
     """(category, display term, squeezed key) per entry; category ``allow`` marks a benign word."""
-    path = Path(path)
+    path = Path(local_copy(path))
     if not path.is_file():
         raise ValueError(f"text_safety lexicon not found: {path}")
     entries = []
@@ -81,7 +82,7 @@ class TextSafetyFilter:
 
     def __init__(self, config: TextSafetyConfig | None = None) -> None:
         self.config = config = config or TextSafetyConfig()
-        paths = ([DEFAULT_LEXICON] if config.use_default_lexicon else []) + [Path(p) for p in config.lexicon_paths]
+        paths = ([DEFAULT_LEXICON] if config.use_default_lexicon else []) + [p for p in config.lexicon_paths]
         terms: dict[str, tuple[str, str]] = {}  # key -> (display, category); a later file overrides
         allowed: set[str] = set()
         for path in paths:
@@ -104,6 +105,7 @@ class TextSafetyFilter:
 
     def _load_classifier(self, path: str) -> None:
         import fasttext
+        path = local_copy(path)
         if not Path(path).is_file():
             raise ValueError(f"text_safety.classifier_path not found: {path}")
         self._model = fasttext.load_model(str(path))

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from filters.base import reads_prompts
 from pipeline.config import VisualSafetyConfig
+from filters.model_files import local_copy
 
 HEAD_FORMAT = "ykcurate-visual-safety-head/1"
 
@@ -45,7 +46,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 def load_safety_head(path: str | Path) -> tuple[np.ndarray, float, dict]:
     """(weight (D,), bias, metadata) from a head written by ``train_safety_head``."""
-    path = Path(path)
+    path = Path(local_copy(path))
     if not path.is_file():
         raise ValueError(f"visual_safety.head_path not found: {path}")
     with np.load(path, allow_pickle=False) as data:

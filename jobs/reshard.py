@@ -20,7 +20,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from jobs import main_for
 from pipeline import uris
-from pipeline.run_folder import RunFolderError, mark_complete, prepare_output, require_complete
+from pipeline.run_folder import RunFolderError, log_failure, mark_complete, prepare_output, require_complete
 from jobs.outputs import write_outputs
 from pipeline.balance import cap_categories
 from pipeline.config import ConfigError, config_from_dict, load_config
@@ -142,6 +142,10 @@ def _format_changes(report: dict) -> str:
     return "\n".join(lines)
 
 
+class PipelineFailed(Exception):
+    """Writing the outputs failed on a worker: one line naming the step and the log file, exit status 1."""
+
+
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     """Re-decide, write the new ledger, outputs and manifest; return the manifest."""
     args, beam_args = parser().parse_known_args(argv)
@@ -188,8 +192,12 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     previous = FileSystems.join(args.run, "shards")
     outputs = None
     if media or args.compute_missing:
-        outputs = write_outputs(args.output, config, beam_args or DEFAULT_BEAM_ARGS,
-                                previous if FileSystems.exists(FileSystems.join(previous, "index.parquet")) else None)
+        try:
+            outputs = write_outputs(args.output, config, beam_args or DEFAULT_BEAM_ARGS,
+                                    previous if FileSystems.exists(FileSystems.join(previous, "index.parquet"))
+                                    else None)
+        except Exception as exc:  # noqa: BLE001 - a worker failure: one line here, the traceback in _logs/
+            raise PipelineFailed(log_failure(args.output, "reshard", exc)) from exc
     counts = ledger_funnel(ledger_dir)
     report = {"changes": changes(old, rows), "capped": capped,
               "missing": [{"video_id": r["video_id"], "record_id": r["record_id"]} for r in missing]}
@@ -212,7 +220,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     return manifest
 
 
-main = main_for(run, "ykcurate reshard", (UsageError,))
+main = main_for(run, "ykcurate reshard", (UsageError,), (PipelineFailed,))
 
 
 if __name__ == "__main__":

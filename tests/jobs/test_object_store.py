@@ -69,3 +69,20 @@ def test_media_phase_on_an_object_store_writes_relative_paths(store, tmp_path):
     manifest = json.loads(FileSystems.open(f"{run}/manifest.json").read())
     assert manifest["outputs"]["kept"] == sum(r["status"] == "kept" for r in rows)
     assert not [k for k in objstore.all_keys() if "/_spill/" in k or k.endswith(".tmp")]
+
+
+def test_lexicon_and_language_model_from_the_object_store(store, tmp_path):
+    from filters.language import DEFAULT_MODEL
+
+    put(DEFAULT_MODEL, f"{store}/models/lid.176.ftz")
+    lexicon = tmp_path / "extra.tsv"
+    lexicon.write_text("gambling\t红烧肉\n", encoding="utf-8")
+    put(lexicon, f"{store}/models/extra.tsv")
+    records = tmp_path / "r.jsonl"
+    records.write_text(json.dumps({"video_id": "a", "title": "今天做个红烧肉吃吧", "duration": 30},
+                                  ensure_ascii=False) + "\n", encoding="utf-8")
+    curate.run(["--phase", "text", "--input", str(records), "--output", f"{store}/runs/lex", "--quiet", *LOCAL,
+                "--set", f"text_safety.lexicon_paths=[{store}/models/extra.tsv]",
+                "--set", f"language.model_path={store}/models/lid.176.ftz"])
+    row = read_ledger(f"{store}/runs/lex/ledger").to_pylist()[0]
+    assert row["stage"] == "text_safety" and "红烧肉" in row["reason"]

@@ -1,10 +1,11 @@
 """``ykcurate reshard``: re-decide a curated run with new thresholds from the scores in its ledger, and write a new
 ledger, shards and manifest, without decoding a video or running a model for records whose scores exist.
 
-Text stages and dedup are re-decided exactly (pipeline/redecide.py); the media stages replay the stored outcomes
-(pipeline/redecide_media.py); videos go into the new shards from the old shards, so the source files may be gone.
-Records a looser threshold admits into stages they never reached are listed; ``--compute-missing`` runs just those
-through the media stages. Runs in one process over the ledger (seconds for a million rows).
+A Beam pipeline on the same runners and options as curate (pipeline/reshard_graph.py): text stages re-decide from
+stored scores, dedup runs curate's own shuffles on the stored titles and keys, the media stages replay the stored
+outcomes (pipeline/redecide_media.py), and videos go into the new shards from the old shards, so the source files
+may be gone. Records a looser threshold admits into stages they never reached are listed; ``--compute-missing``
+runs just those through the media stages. No step holds the ledger in one process.
 """
 from __future__ import annotations
 
@@ -16,44 +17,38 @@ import time
 from collections import Counter
 from typing import Any
 
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from jobs import main_for
 from pipeline import uris
 from pipeline.run_folder import RunFolderError, log_failure, mark_complete, prepare_output, require_complete
 from jobs.outputs import write_outputs
-from pipeline.balance import cap_categories
+
+from pipeline.balance import balance_ledger
 from pipeline.config import ConfigError, config_from_dict, load_config
-from pipeline.manifest import code_version, format_funnel, ledger_funnel, read_ledger_parts, write_manifest
-from pipeline.redecide import redecide_text
-from pipeline.redecide_media import MISSING, MediaReplay, media_item, redecide_media
-from schemas.ledger import to_table
-from transforms.ledger import write_table
-
-# Beam runs only the shard writer here: in-process is faster than starting worker processes for it.
-DEFAULT_BEAM_ARGS = ["--direct_num_workers=1"]
-
+from pipeline.manifest import code_version, format_funnel, ledger_files, ledger_funnel, write_manifest
+from pipeline.reshard_graph import MISSING_REASON, build_reshard
+from pipeline.runner import make_pipeline, spill_enabled
+from transforms.batching import Exchange
 
 # Settings that change how a score is computed, not how it is judged: stored scores cannot honour a change.
 SCORE_TIME = ("decode", "clip.model", "quality.blank_std", "language.model_path", "text_safety.lexicon_paths",
               "text_safety.use_default_lexicon", "text_safety.classifier_path", "visual_safety.unsafe_prompts",
               "visual_safety.safe_prompts", "visual_safety.head_path", "visual_safety.logit_scale", "category")
 
-
 def _lookup(tree: dict, dotted: str) -> Any:
     for part in dotted.split("."):
         tree = (tree or {}).get(part)
     return tree
 
-
 def score_time_changes(source: dict, config: dict) -> list[str]:
     """The SCORE_TIME settings that differ between the run's config and the new one."""
     return [key for key in SCORE_TIME if _lookup(source, key) != _lookup(config, key)]
 
-
 class UsageError(Exception):
     """Unusable run directory, output or config: one line, exit status 2."""
-
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ykcurate reshard", description=__doc__.splitlines()[0])
@@ -71,7 +66,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     return p
 
-
 def _config(args, manifest: dict):
     overrides = list(args.overrides)
     if args.shard_size is not None:
@@ -87,48 +81,33 @@ def _config(args, manifest: dict):
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
 
-
-def _read_parts(ledger_dir: str) -> dict[str, list[dict]]:
-    parts = {posixpath.basename(path): rows for path, rows in read_ledger_parts(ledger_dir).items()}
-    if not parts:
-        raise UsageError(f"no ledger files under {ledger_dir}")
-    return parts
-
-
-def _compute_missing(rows: list[dict], old: dict[int, tuple], config, output: str) -> dict[int, dict]:
-    """Fresh media outcomes for the kept records with no stored media scores (decode + embed, in-process)."""
-    from transforms.media import MediaScorer
-
-    replay = MediaReplay(config)
-    todo = [row for row in rows if row["status"] == "kept" and replay.outcome(row, old[row["record_id"]]) == MISSING]
-    if not todo:
-        return {}
-    embeddings_dir = FileSystems.join(output, "embeddings")
-    for directory in (embeddings_dir, FileSystems.join(output, "thumbnails")):
-        if not FileSystems.exists(directory):
-            FileSystems.mkdirs(directory)
-    results, _, _ = MediaScorer(config, embeddings_dir).process(0, [media_item(row) for row in todo])
-    for _, updates in results:  # written into the new run: resolved there, so redecide can read them now
-        for key in ("embedding_file", "thumbnail_file"):
-            updates[key] = uris.resolve(output, updates.get(key))
-    return dict(results)
-
-
-def changes(old: dict[int, tuple], rows: list[dict]) -> dict[str, Any]:
-    """What moved: kept -> rejected by the new rejecting stage, rejected -> kept by the old one."""
+def changes(old_parts: list[str], new_dir: str) -> tuple[dict[str, Any], list[dict]]:
+    """What moved, part by part (both ledgers hold the same rows in the same order, one file at a time in memory):
+    kept -> rejected by the new rejecting stage, rejected -> kept by the old one, rejected elsewhere; and the
+    records still missing media scores."""
     newly_rejected, newly_kept, moved = Counter(), Counter(), Counter()
-    for row in rows:
-        before_status, before_stage, _ = old[row["record_id"]]
-        if before_status == "kept" and row["status"] != "kept":
-            newly_rejected[row["stage"]] += 1
-        elif before_status != "kept" and row["status"] == "kept":
-            newly_kept[before_stage] += 1
-        elif before_status != "kept" and row["status"] != "kept" and before_stage != row["stage"]:
-            moved[f"{before_stage} -> {row['stage']}"] += 1
-    return {"kept_to_rejected": dict(sorted(newly_rejected.items())),
-            "rejected_to_kept": dict(sorted(newly_kept.items())),
-            "rejected_elsewhere": dict(sorted(moved.items()))}
-
+    missing = []
+    columns = ["record_id", "video_id", "status", "stage", "reason"]
+    for path in old_parts:
+        with FileSystems.open(path) as handle:
+            before = pq.read_table(handle, columns=columns)
+        with FileSystems.open(FileSystems.join(new_dir, posixpath.basename(path))) as handle:
+            after = pq.read_table(handle, columns=columns)
+        was_kept = pc.equal(before.column("status"), "kept")
+        is_kept = pc.equal(after.column("status"), "kept")
+        for mask, counter, stage in ((pc.and_(was_kept, pc.invert(is_kept)), newly_rejected, after.column("stage")),
+                                     (pc.and_(pc.invert(was_kept), is_kept), newly_kept, before.column("stage"))):
+            counter.update(Counter(pc.filter(stage, mask).to_pylist()))
+        elsewhere = pc.and_(pc.and_(pc.invert(was_kept), pc.invert(is_kept)),
+                            pc.not_equal(pc.fill_null(before.column("stage"), ""),
+                                         pc.fill_null(after.column("stage"), "")))
+        moved.update(f"{a} -> {b}" for a, b in zip(pc.filter(before.column("stage"), elsewhere).to_pylist(),
+                                                   pc.filter(after.column("stage"), elsewhere).to_pylist()))
+        gone = pc.fill_null(pc.equal(after.column("reason"), MISSING_REASON), False)
+        missing += after.filter(gone).select(["video_id", "record_id"]).to_pylist()
+    return ({"kept_to_rejected": dict(sorted(newly_rejected.items())),
+             "rejected_to_kept": dict(sorted(newly_kept.items())),
+             "rejected_elsewhere": dict(sorted(moved.items()))}, missing)
 
 def _format_changes(report: dict) -> str:
     lines = []
@@ -141,10 +120,8 @@ def _format_changes(report: dict) -> str:
                      f"thresholds send them to (listed in reshard.json; --compute-missing scores them)")
     return "\n".join(lines)
 
-
 class PipelineFailed(Exception):
     """Writing the outputs failed on a worker: one line naming the step and the log file, exit status 1."""
-
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     """Re-decide, write the new ledger, outputs and manifest; return the manifest."""
@@ -169,40 +146,42 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     except RunFolderError as exc:
         raise UsageError(str(exc)) from exc
     started = time.time()
-    parts = _read_parts(FileSystems.join(args.run, "ledger"))
-    rows = [row for part in parts.values() for row in part]
-    for row in rows:  # the source run's embeddings and thumbnails are inputs of this run: named by their URI
-        for key in ("embedding_file", "thumbnail_file"):
-            if row.get(key):
-                row[key] = uris.resolve(args.run, row[key])
-    old = {row["record_id"]: (row["status"], row["stage"], row["reason"]) for row in rows}
-
-    redecide_text(rows, config)
-    media = source.get("phase") == "all"
-    missing: list[dict] = []
-    if media or args.compute_missing:
-        computed = _compute_missing(rows, old, config, args.output) if args.compute_missing else None
-        missing = redecide_media(rows, old, config, computed)
-    capped = cap_categories(rows, config.balance)
-
+    parts = ledger_files(FileSystems.join(args.run, "ledger"))
+    if not parts:
+        raise UsageError(f"no ledger files under {FileSystems.join(args.run, 'ledger')}")
+    media = source.get("phase") == "all" or args.compute_missing
     ledger_dir = FileSystems.join(args.output, "ledger")
-    for name, part in parts.items():
-        write_table(to_table(part), FileSystems.join(ledger_dir, name))
+    try:
+        spill = spill_enabled(config.shuffle.spill, beam_args, args.output)
+        pipeline = make_pipeline(beam_args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    spill_dir = FileSystems.join(args.output, "_spill") if spill else None
+    try:
+        build_reshard(pipeline, config, parts, args.run, ledger_dir, Exchange(spill_dir), media,
+                      args.compute_missing, FileSystems.join(args.output, "embeddings"))
+        pipeline.run().wait_until_finish()
+    except Exception as exc:  # noqa: BLE001 - any worker failure: one line here, the traceback in _logs/
+        raise PipelineFailed(log_failure(args.output, "reshard", exc)) from exc
+    finally:
+        if spill_dir:
+            uris.remove(spill_dir)
+    capped = balance_ledger(ledger_dir, config.balance)
     decided = time.time() - started
     previous = FileSystems.join(args.run, "shards")
     outputs = None
-    if media or args.compute_missing:
+    if media:
         try:
-            outputs = write_outputs(args.output, config, beam_args or DEFAULT_BEAM_ARGS,
+            outputs = write_outputs(args.output, config, beam_args,
                                     previous if FileSystems.exists(FileSystems.join(previous, "index.parquet"))
                                     else None)
         except Exception as exc:  # noqa: BLE001 - a worker failure: one line here, the traceback in _logs/
             raise PipelineFailed(log_failure(args.output, "reshard", exc)) from exc
     counts = ledger_funnel(ledger_dir)
-    report = {"changes": changes(old, rows), "capped": capped,
-              "missing": [{"video_id": r["video_id"], "record_id": r["record_id"]} for r in missing]}
+    moved, missing = changes(parts, ledger_dir)
+    report = {"changes": moved, "capped": capped, "missing": missing}
     manifest = {
-        "phase": "all" if (media or args.compute_missing) else "text",
+        "phase": "all" if media else "text",
         "resharded_from": {"run": args.run, "config_fingerprint": source.get("config_fingerprint")},
         "code_version": code_version(), "config": config.to_dict(), "config_fingerprint": config.fingerprint(),
         "input": source.get("input"), "models": source.get("models"), "ledger": ledger_dir, "funnel": counts,
@@ -219,9 +198,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         print(f"ledger: {ledger_dir}  ({counts['input']:,} rows, {manifest['timings']['seconds']:.1f}s)")
     return manifest
 
-
 main = main_for(run, "ykcurate reshard", (UsageError,), (PipelineFailed,))
-
 
 if __name__ == "__main__":
     sys.exit(main())

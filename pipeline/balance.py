@@ -27,25 +27,6 @@ def _reason(category: str | None, config: BalanceConfig, members: int) -> str:
             f"({members} kept; not among the {config.max_per_category} best by {config.score})")
 
 
-def cap_categories(rows: list[dict[str, Any]], config: BalanceConfig) -> int:
-    """Reject kept rows beyond the per-category cap, in place; return how many."""
-    if config.max_per_category <= 0:
-        return 0
-    groups: dict[str | None, list[dict]] = defaultdict(list)
-    for row in rows:
-        if row["status"] == "kept":
-            groups[row.get("category")].append(row)
-    capped = 0
-    for category, members in groups.items():
-        if len(members) <= config.max_per_category:
-            continue
-        members.sort(key=lambda row: _rank_key(row, config.score))
-        for row in members[config.max_per_category:]:
-            row.update(status="rejected", stage="balance", reason=_reason(category, config, len(members)))
-            capped += 1
-    return capped
-
-
 def _best_per_category(ledger_files: list[str], config: BalanceConfig) -> tuple[dict, Counter]:
     """Per category, the rank keys of its ``max_per_category`` best kept records, and how many it keeps: one
     ledger file at a time, so memory is categories x cap whatever the ledger's size."""

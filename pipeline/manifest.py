@@ -53,15 +53,6 @@ def ledger_files(ledger_dir: str) -> list[str]:
     return sorted(m.path for m in FileSystems.match([FileSystems.join(ledger_dir, "*.parquet")])[0].metadata_list)
 
 
-def read_ledger_parts(ledger_dir: str) -> dict[str, list[dict]]:
-    """Each part file's rows, for jobs that re-decide a ledger and write it back file by file."""
-    parts = {}
-    for path in ledger_files(ledger_dir):
-        with FileSystems.open(path) as handle:
-            parts[path] = pq.read_table(handle).to_pylist()
-    return parts
-
-
 def read_ledger(ledger_dir: str, columns: list[str] | None = None, schema_only: bool = False):
     """The ledger as one Arrow table (only ``columns`` if given), or with ``schema_only`` just its schema."""
     paths = ledger_files(ledger_dir)

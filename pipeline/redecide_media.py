@@ -16,16 +16,12 @@ from typing import Any
 import numpy as np
 from apache_beam.io.filesystems import FileSystems
 
-from filters import clip_score
 from filters.category_check import CategoryCheckFilter
-from filters.components import components_local
 from filters.duration import DurationFilter
-from filters.visual_dup import band_keys, bucket_edges, mean_embedding
 from filters.visual_quality import VisualQualityFilter
 from filters.visual_safety import VisualSafetyFilter
 from pipeline.config import Config
 from pipeline.redecide import input_duration
-from transforms.ledger import apply_media
 from transforms.media import PENDING
 
 MISSING = "missing"
@@ -66,7 +62,7 @@ class MediaReplay:
 
 
 @lru_cache(maxsize=64)
-def _embeddings(path: str) -> dict[int, np.ndarray]:
+def stored_embeddings(path: str) -> dict[int, np.ndarray]:
     """record_id -> frame embeddings (float32) of one embeddings file."""
     with FileSystems.open(path) as handle:
         data = np.load(io.BytesIO(handle.read()))
@@ -75,59 +71,6 @@ def _embeddings(path: str) -> dict[int, np.ndarray]:
     return {int(rid): frames[offsets[i]:offsets[i + 1]] for i, rid in enumerate(data["record_id"].tolist())}
 
 
-def visual_reps(rows: list[dict[str, Any]], outcomes: dict[int, dict], config: Config) -> dict[int, tuple]:
-    """record_id -> cluster representative, over the embedded videos no embedding scorer rejects (as the
-    pipeline's ``visual_dup``), from the stored embeddings: the mean of float16 frame vectors, so a cosine may
-    differ from the original run's in the third decimal."""
-    videos = []
-    for row in rows:
-        updates = outcomes.get(row["record_id"])
-        if updates is None or updates.get("status") or updates.get(PENDING) or not row.get("embedding_file"):
-            continue
-        frames = _embeddings(row["embedding_file"]).get(row["record_id"])
-        if frames is not None:
-            videos.append((row["record_id"], row["video_id"], mean_embedding(frames), row["duration"]))
-    if not videos:
-        return {}
-    vectors = np.stack([v[2] for v in videos]).astype(np.float32)
-    keys = band_keys(vectors, config.visual_dup)
-    entries = [(int(key), rid, vid, vector, duration)
-               for (rid, vid, _, duration), row, vector in zip(videos, keys, vectors) for key in row.tolist()]
-    clusters = components_local(bucket_edges(entries, config.visual_dup), config.near_dup.cc_rounds)
-    return {node[0]: rep for node, rep in clusters.items()}
-
-
 def media_item(row: dict[str, Any]) -> tuple:
     """What the media stages need of a record (``transforms.ledger``'s media item)."""
     return (row["record_id"], row["video_id"], row["video_path"], input_duration(row), row["title"], row["category"])
-
-
-def redecide_media(rows: list[dict[str, Any]], old: dict[int, tuple], config: Config,
-                   computed: dict[int, dict] | None = None) -> list[dict[str, Any]]:
-    """Apply the media stages to the rows the text stages kept, in place; return the rows still MISSING (marked
-    rejected at ``decode`` with a reason saying so). ``computed`` holds fresh outcomes from ``--compute-missing``."""
-    replay = MediaReplay(config)
-    outcomes: dict[int, dict] = {}
-    missing = []
-    for row in rows:
-        if row["status"] != "kept":
-            continue
-        outcome = (computed or {}).get(row["record_id"]) or replay.outcome(row, old[row["record_id"]])
-        if outcome == MISSING:
-            missing.append(row)
-            continue
-        if "status" in outcome:
-            row.update(outcome)
-        outcomes[row["record_id"]] = dict(outcome)
-    scores = [row["clip_score_mean"] for row in rows
-              if row["record_id"] in outcomes and "status" not in outcomes[row["record_id"]]]
-    threshold = clip_score.run_threshold(scores, config.clip_score)
-    reps = visual_reps(rows, outcomes, config)
-    for row in rows:
-        updates = outcomes.get(row["record_id"])
-        if updates is not None and "status" not in updates:
-            apply_media(row, updates, threshold, config.clip_score, reps.get(row["record_id"]))
-    for row in missing:
-        row.update(status="rejected", stage="decode",
-                   reason="missing: not scored by the media stages in the original run (reshard --compute-missing)")
-    return missing

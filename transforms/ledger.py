@@ -62,7 +62,7 @@ def write_table(table: pa.Table, path: str) -> None:
     FileSystems.rename([tmp], [path])
 
 
-def _decide_unit(joined, exchange: Exchange) -> tuple[int, list[dict]]:
+def decide_unit(joined, exchange: Exchange) -> tuple[int, list[dict]]:
     """A unit's rows with text-stage and dedup decisions applied, in input order."""
     unit, groups = joined
     exact: dict[int, dict] = {}
@@ -76,19 +76,19 @@ def _decide_unit(joined, exchange: Exchange) -> tuple[int, list[dict]]:
     return unit, rows
 
 
-def _write_unit(unit: int, rows: list[dict], directory: str):
-    path = FileSystems.join(directory, f"part-{unit:06d}.parquet")
+def _write_unit(unit: int, rows: list[dict], directory: str, names: list[str] | None = None):
+    path = FileSystems.join(directory, names[unit] if names else f"part-{unit:06d}.parquet")
     write_table(to_table(rows), path)
     return path, len(rows)
 
 
-def _decide_and_write(joined, directory: str, exchange: Exchange):
-    yield _write_unit(*_decide_unit(joined, exchange), directory)
+def _decide_and_write(joined, directory: str, exchange: Exchange, names: list[str] | None = None):
+    yield _write_unit(*decide_unit(joined, exchange), directory, names)
 
 
 def _decide_and_forward(joined, exchange: Exchange, media_batch: int):
     """Put the decided rows aside again; send the kept records on to the media stages in small chunks."""
-    unit, rows = _decide_unit(joined, exchange)
+    unit, rows = decide_unit(joined, exchange)
     yield exchange.put("decided_rows", unit, rows)
     kept = [(r["record_id"], r["video_id"], r["video_path"], r["duration"], r["title"], r["category"])
             for r in rows if r["status"] == "kept"]
@@ -119,20 +119,20 @@ def apply_media(row: dict[str, Any], updates: dict[str, Any] | None, threshold: 
 
 
 def _apply_media_and_write(joined, directory: str, exchange: Exchange, threshold: float | None,
-                           config: ClipScoreConfig):
+                           config: ClipScoreConfig, names: list[str] | None = None):
     unit, groups = joined
     updates = dict(exchange.gather(groups["media"]))
     visual = dict(exchange.gather(groups["visual"]))
     rows = [apply_media(row, updates.get(row["record_id"]), threshold, config, visual.get(row["record_id"]))
             for row in exchange.gather(groups["rows"])]
     rows.sort(key=lambda row: row["record_id"])
-    yield _write_unit(unit, rows, directory)
+    yield _write_unit(unit, rows, directory, names)
 
 
 MEDIA = "media"
 
 
-def _joined_by_unit(inputs, starts: list[int], exchange: Exchange):
+def joined_by_unit(inputs, starts: list[int], exchange: Exchange):
     """Rows, exact-dup decisions and cluster labels co-grouped by unit of work."""
     return ({"rows": inputs["rows"],
              "exact": inputs["exact"] | "RouteExact" >> beam.FlatMap(_by_unit, "exact_by_unit", starts, exchange),
@@ -151,7 +151,7 @@ class DecideDedup(beam.PTransform):
         self.media_batch = media_batch
 
     def expand(self, inputs):
-        return (_joined_by_unit(inputs, self.starts, self.exchange)
+        return (joined_by_unit(inputs, self.starts, self.exchange)
                 | "Decide" >> beam.FlatMap(_decide_and_forward, self.exchange, self.media_batch).with_outputs(
                     MEDIA, main="rows"))
 
@@ -164,12 +164,14 @@ class WriteMediaLedger(beam.PTransform):
     associative passes, ``transforms.clip_threshold``) and reaches each unit as a side input.
     """
 
-    def __init__(self, directory: str, exchange: Exchange, config: ClipScoreConfig, starts: list[int]) -> None:
+    def __init__(self, directory: str, exchange: Exchange, config: ClipScoreConfig, starts: list[int],
+                 names: list[str] | None = None) -> None:
         super().__init__()
         self.directory = directory
         self.exchange = exchange
         self.config = config
         self.starts = starts
+        self.names = names  # file name per unit (reshard keeps the source run's); default part-UUUUUU.parquet
 
     def expand(self, inputs):
         threshold = inputs["scores"] | "ClipThreshold" >> ClipThreshold(self.config)
@@ -178,18 +180,19 @@ class WriteMediaLedger(beam.PTransform):
         return ({"rows": inputs["rows"], "media": inputs["media"], "visual": visual}
                 | "JoinByUnit" >> beam.CoGroupByKey()
                 | "ApplyMediaAndWrite" >> beam.FlatMap(_apply_media_and_write, self.directory, self.exchange,
-                                                       beam.pvalue.AsSingleton(threshold), self.config))
+                                                       beam.pvalue.AsSingleton(threshold), self.config, self.names))
 
 
 class WriteLedger(beam.PTransform):
     """{rows: (unit, ref), exact: [(rid, decision)], labels: [(rid, rep)]} -> ledger files (path, rows)."""
 
-    def __init__(self, directory: str, starts: list[int], exchange: Exchange) -> None:
+    def __init__(self, directory: str, starts: list[int], exchange: Exchange, names: list[str] | None = None) -> None:
         super().__init__()
         self.directory = directory
         self.starts = starts
         self.exchange = exchange
+        self.names = names
 
     def expand(self, inputs):
-        return (_joined_by_unit(inputs, self.starts, self.exchange)
-                | "DecideAndWrite" >> beam.FlatMap(_decide_and_write, self.directory, self.exchange))
+        return (joined_by_unit(inputs, self.starts, self.exchange)
+                | "DecideAndWrite" >> beam.FlatMap(_decide_and_write, self.directory, self.exchange, self.names))

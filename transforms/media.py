@@ -154,11 +154,11 @@ class _MediaFn(beam.DoFn):
         yield self.exchange.put("media_results", unit, results)
         if scores:
             yield beam.pvalue.TaggedOutput(SCORES, scores)
-        for keyed in _visual_entries(visual, self.config, self.exchange):
+        for keyed in visual_entries(visual, self.config, self.exchange):
             yield beam.pvalue.TaggedOutput(VISUAL, keyed)
 
 
-def _visual_entries(videos: list[tuple], config: Config, exchange: Exchange):
+def visual_entries(videos: list[tuple], config: Config, exchange: Exchange):
     """(partition, ref) of (band key, record_id, video_id, mean embedding, probed duration) entries."""
     if not videos:
         return

@@ -22,21 +22,24 @@ TEXTS = "texts"
 SAME_TEXT_EDGES = "same_text_edges"
 
 
-class _TextChainFn(beam.DoFn):
+class DedupSourceFn(beam.DoFn):
+    """Puts each unit's decided rows aside and sends their dedup inputs on, flushed in groups of records (the
+    text stage here, and reshard's re-decision of a ledger): subclasses say how a unit's rows are decided."""
+
     def __init__(self, config: Config, exchange: Exchange) -> None:
         self.config = config
         self.exchange = exchange
-        self.chain: TextChain | None = None
 
-    def setup(self) -> None:
-        self.chain = TextChain(self.config)  # loads fastText models once per worker
+    def decide(self, element) -> tuple[int, list[dict], list[tuple]]:
+        """(unit, decided rows, dedup items) of one input element."""
+        raise NotImplementedError
 
     def start_bundle(self) -> None:
         self.pending: list[tuple] = []
 
-    def process(self, element: tuple[int, int, list[dict]]):
-        unit, _, rows = element
-        self.pending.extend(self.chain.process(rows))
+    def process(self, element):
+        unit, rows, items = self.decide(element)
+        self.pending.extend(items)
         yield self.exchange.put("rows", unit, rows)
         if len(self.pending) >= self.config.shuffle.flush_records:
             yield from self._flush()
@@ -46,20 +49,34 @@ class _TextChainFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(output.tag, WindowedValue(output.value, MIN_TIMESTAMP, [GlobalWindow()]))
 
     def _flush(self):
-        """Dedup keys of every batch seen since the last flush, split once: a piece then holds up to
-        ``shuffle.flush_records`` records' keys instead of one batch's, so a cluster with thousands of partitions
-        gets far fewer, fuller pieces. Which records share a flush never changes a decision (dedup outcomes are
-        functions of content and record ids only)."""
         items, self.pending = self.pending, []
-        if not items:
-            return
-        for keyed in key_entries(items, self.config.exact_dup, self.exchange):
-            yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
-        keyed_texts, same_text_edges = key_members(items, self.config.near_dup, self.exchange)
-        for keyed in keyed_texts:
-            yield beam.pvalue.TaggedOutput(TEXTS, keyed)
-        if same_text_edges:
-            yield beam.pvalue.TaggedOutput(SAME_TEXT_EDGES, same_text_edges)
+        yield from dedup_outputs(items, self.config, self.exchange)
+
+
+class _TextChainFn(DedupSourceFn):
+    def setup(self) -> None:
+        self.chain = TextChain(self.config)  # loads fastText models once per worker
+
+    def decide(self, element: tuple[int, int, list[dict]]) -> tuple[int, list[dict], list[tuple]]:
+        unit, _, rows = element
+        return unit, rows, self.chain.process(rows)
+
+
+def dedup_outputs(items: list[tuple], config: Config, exchange: Exchange):
+    """The dedup inputs of many batches' items, split once (tagged outputs of the text stage and of reshard's).
+
+    Splitting up to ``shuffle.flush_records`` records' keys at once, rather than one batch's, makes a cluster with
+    thousands of partitions get far fewer, fuller pieces. Which records share a flush never changes a decision
+    (dedup outcomes are functions of content and record ids only)."""
+    if not items:
+        return
+    for keyed in key_entries(items, config.exact_dup, exchange):
+        yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
+    keyed_texts, same_text_edges = key_members(items, config.near_dup, exchange)
+    for keyed in keyed_texts:
+        yield beam.pvalue.TaggedOutput(TEXTS, keyed)
+    if same_text_edges:
+        yield beam.pvalue.TaggedOutput(SAME_TEXT_EDGES, same_text_edges)
 
 
 class TextFilters(beam.PTransform):

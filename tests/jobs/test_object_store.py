@@ -20,6 +20,7 @@ LOCAL = ["--direct_num_workers=1"]
 @pytest.fixture()
 def store(tmp_path, monkeypatch):
     monkeypatch.setenv("YKCURATE_OBJSTORE_ROOT", str(tmp_path / "bucket"))
+    monkeypatch.setenv("YKCURATE_PLUGINS", "tests.objstore")  # worker processes register the filesystem too
     return "objstore://bucket"
 
 

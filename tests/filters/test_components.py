@@ -4,20 +4,21 @@ from filters.components import components_local, settle, both_ways, star_rounds
 
 
 def union_find(edges):
-    parent = {}
-
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    """The reference: breadth-first search over the undirected graph, each component labelled by its minimum."""
+    adjacent = {}
     for u, v in edges:
-        a, b = find(u), find(v)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    return {x: find(x) for x in parent}
+        adjacent.setdefault(u, set()).add(v)
+        adjacent.setdefault(v, set()).add(u)
+    labels = {}
+    for start in sorted(adjacent):
+        if start in labels:
+            continue
+        component, frontier = {start}, [start]
+        while frontier:
+            frontier = [n for node in frontier for n in adjacent[node] if n not in component]
+            component.update(frontier)
+        labels.update((node, min(component)) for node in component)
+    return labels
 
 
 def random_graph(rng, nodes=60, edges=50):

@@ -34,6 +34,11 @@ def _kept(path: str, columns: list[str] | None = None) -> pa.Table:
         else table
 
 
+def kept_records(ledger_files: list[str]) -> int:
+    """Kept rows over the ledger, from one column per file."""
+    return sum(_kept(path, ["status"]).num_rows for path in ledger_files)
+
+
 def shard_count(ledger_files: list[str], config: Config) -> int:
     """Shards for the kept records, streaming over the ledger one file at a time (bounded memory)."""
     kept = total_bytes = 0
@@ -76,24 +81,44 @@ def write_outputs(output: str, config: Config, beam_args: list[str], previous_sh
     shards = shard_count(ledger_files, config)
     parts_dir = FileSystems.join(shards_dir, INDEX_PARTS)
     pipeline = make_pipeline(beam_args)
-    _ = (pipeline
-         | "LedgerFiles" >> beam.Create(ledger_files)
-         | "Shards" >> WriteShards(shards_dir, shards, previous_shards, parts_dir))
+    csv_parts = FileSystems.join(output, CSV_PARTS)
+    files = pipeline | "LedgerFiles" >> beam.Create(ledger_files)
+    _ = files | "Shards" >> WriteShards(shards_dir, shards, previous_shards, parts_dir)
+    _ = (files
+         | "SpreadForCurated" >> beam.Reshuffle()
+         | "CuratedAndCsvParts" >> beam.Map(_curated_part, curated_dir, csv_parts))
     pipeline.run().wait_until_finish()
     _merge_index(parts_dir, FileSystems.join(shards_dir, "index.parquet"))
+    _merge_csv(ledger_files, csv_parts, FileSystems.join(output, "pretrain.csv"))
+    return {"shards": shards, "kept": kept_records(ledger_files), "shards_dir": "shards", "curated_dir": "curated"}
 
-    kept_total = 0
-    with FileSystems.create(FileSystems.join(output, "pretrain.csv.tmp")) as handle:
+
+CSV_PARTS = "_pretrain_parts"
+
+
+def _curated_part(path: str, curated_dir: str, csv_parts: str) -> int:
+    """On a worker: one ledger file's kept rows as its curated file and its part of pretrain.csv (the driver only
+    concatenates the small CSV parts, in ledger order)."""
+    table = _kept(path)
+    name = posixpath.basename(path)
+    if table.num_rows:
+        write_table(table.cast(LEDGER_SCHEMA), FileSystems.join(curated_dir, name))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(
+        zip(table.column("video_path").to_pylist(), table.column("title").to_pylist()))
+    uris.write_bytes(FileSystems.join(csv_parts, f"{name}.csv"), buffer.getvalue().encode("utf-8"))
+    return table.num_rows
+
+
+def _merge_csv(ledger_files: list[str], csv_parts: str, path: str) -> None:
+    """pretrain.csv = header + the parts in ledger order, copied through in blocks."""
+    tmp = f"{path}.tmp"
+    with FileSystems.create(tmp) as handle:
         handle.write("video_id:FILE,title\n".encode("utf-8"))
-        for path in ledger_files:
-            table = _kept(path)
-            kept_total += table.num_rows
-            if table.num_rows:
-                write_table(table.cast(LEDGER_SCHEMA), FileSystems.join(curated_dir, posixpath.basename(path)))
-                buffer = io.StringIO()
-                csv.writer(buffer, lineterminator="\n").writerows(
-                    zip(table.column("video_path").to_pylist(), table.column("title").to_pylist()))
-                handle.write(buffer.getvalue().encode("utf-8"))
-    uris.remove(FileSystems.join(output, "pretrain.csv"))
-    FileSystems.rename([FileSystems.join(output, "pretrain.csv.tmp")], [FileSystems.join(output, "pretrain.csv")])
-    return {"shards": shards, "kept": kept_total, "shards_dir": "shards", "curated_dir": "curated"}
+        for ledger_file in ledger_files:
+            with FileSystems.open(FileSystems.join(csv_parts, f"{posixpath.basename(ledger_file)}.csv")) as part:
+                for block in iter(lambda: part.read(1 << 20), b""):
+                    handle.write(block)
+    uris.remove(path)
+    FileSystems.rename([tmp], [path])
+    uris.remove(csv_parts)

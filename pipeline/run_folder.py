@@ -31,10 +31,10 @@ def prepare_output(output: str, overwrite: bool) -> None:
     first, so a run killed while overwriting is never mistaken for complete)."""
     if uris.is_local(output) and uris.exists(output) and not _is_dir(output):
         raise RunFolderError(f"--output {output} is an existing file, not a folder")
-    used = uris.list_files(output)
+    used = uris.has_files(output)
     if used and not overwrite:
-        raise RunFolderError(f"--output {output} is not empty ({len(used)} files); pass --overwrite to replace "
-                             "the run there, or choose a new folder")
+        raise RunFolderError(f"--output {output} is not empty; pass --overwrite to replace the run there, or "
+                             "choose a new folder")
     if used:
         uris.remove(uris.join(output, SUCCESS))
         for entry in RUN_ENTRIES:

@@ -47,11 +47,19 @@ def list_files(prefix: str) -> list[str]:
     return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
 
 
+def has_files(prefix: str) -> bool:
+    """Whether anything lies under ``prefix``; stops at the first file (a used run may hold millions)."""
+    if is_local(prefix):
+        root = local_path(prefix)
+        return os.path.isdir(root) and any(files for _, _, files in os.walk(root))
+    return bool(FileSystems.match([prefix.rstrip("/") + "/**"], limits=[1])[0].metadata_list)
+
+
 def exists(uri: str) -> bool:
     """A file, or a folder/prefix holding at least one file."""
     if is_local(uri):
         return os.path.exists(local_path(uri))
-    return FileSystems.exists(uri) or bool(list_files(uri))
+    return FileSystems.exists(uri) or has_files(uri)
 
 
 def remove(uri: str) -> None:

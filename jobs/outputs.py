@@ -70,8 +70,8 @@ def write_outputs(output: str, config: Config, beam_args: list[str], previous_sh
     """Shards, index, curated table and pretrain.csv under ``output`` from its ledger; video bytes from
     ``previous_shards`` (an earlier run's shards directory) where they hold the video.
 
-    Nothing here holds the whole ledger: shards are written by a pipeline (one shard per worker call), the index
-    and pretrain.csv are streamed file by file, the curated table is one file per ledger file."""
+    Nothing here holds the whole ledger: shards, curated files and pretrain.csv parts are written by a pipeline
+    (one shard or ledger file per worker call); the driver merges the index parts and the CSV parts."""
     ledger_files = manifest.ledger_files(FileSystems.join(output, "ledger"))
     shards_dir, curated_dir = FileSystems.join(output, "shards"), FileSystems.join(output, "curated")
     for directory in (shards_dir, curated_dir):

@@ -40,7 +40,7 @@ class TextChain:
 
     def _normalise(self, valid: list[dict[str, Any]]) -> None:
         for row in valid:
-            row["title"], row["title_traditional"] = normalize_title(row["title_raw"])
+            row["title"], row["title_traditional"], row["title_stripped"] = normalize_title(row["title_raw"])
 
     def _score_each(self, stage: str, valid: list[dict[str, Any]]) -> list[dict[str, Any]]:
         flt = self.filters[stage]

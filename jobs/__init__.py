@@ -1,5 +1,6 @@
 """Command-line entry points. Each module exposes ``run(argv)`` returning a result, so tests can drive it."""
 import logging
+import os
 
 
 def _not_apitools_noise(record: logging.LogRecord) -> bool:
@@ -14,7 +15,6 @@ def _load_plugins() -> None:
     """Modules named in ``YKCURATE_PLUGINS`` (comma-separated) are imported by every command and worker: the way
     to register an extra Beam FileSystem (a Beam FileSystem subclass registers itself when imported)."""
     import importlib
-    import os
 
     for name in filter(None, (n.strip() for n in os.environ.get("YKCURATE_PLUGINS", "").split(","))):
         importlib.import_module(name)
@@ -23,20 +23,55 @@ def _load_plugins() -> None:
 _load_plugins()
 
 
+def _save_traceback(prog: str) -> str:
+    """The current exception's traceback in a log file (under $TMPDIR/ykcurate-logs); its path."""
+    import tempfile
+    import time
+    import traceback
+
+    folder = os.path.join(tempfile.gettempdir(), "ykcurate-logs")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{prog.replace(' ', '-')}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log")
+    with open(path, "w", encoding="utf-8", errors="replace") as handle:
+        handle.write(traceback.format_exc())
+    return path
+
+
 def main_for(run, prog: str, errors: tuple = (ValueError, OSError), failures: tuple = ()):
-    """A command's ``main(argv) -> exit status``: 0 when ``run`` completes, 2 with a one-line message on ``errors``
-    (misuse: bad option, config or input), 1 with a one-line message on ``failures`` (the run itself failed)."""
+    """A command's ``main(argv) -> exit status``: 0 when ``run`` completes; 2 with a one-line message on a misused
+    command line (OptionError) or ``errors`` (bad option, config or input); 1 with a one-line message on
+    ``failures`` (the run itself failed) and on anything unexpected, whose traceback is saved to a file named in
+    that line."""
     import sys
+
+    from pipeline.cli_options import OptionError
 
     def main(argv: list[str] | None = None) -> int:
         try:
             run(argv)
-        except errors as exc:
-            print(f"{prog}: error: {exc}", file=sys.stderr)
+        except (OptionError, *errors) as exc:
+            print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
             return 2
         except failures as exc:
-            print(f"{prog}: error: {exc}", file=sys.stderr)
+            print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print(f"{prog}: interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:  # noqa: BLE001 - never a traceback on the terminal: one line and a log file
+            try:
+                where = f" (full traceback: {_save_traceback(prog)})"
+            except OSError:
+                where = ""  # the disk that failed may be the one the log would go to
+            print(f"{prog}: error: {type(exc).__name__}: {one_line(exc)}{where}", file=sys.stderr)
             return 1
         return 0
 
     return main
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line, at most 500 characters, with no terminal control characters."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    return text if len(text) <= 500 else text[:497] + "..."

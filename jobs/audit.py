@@ -8,7 +8,6 @@ masked, so "duration 3.5s < 10s" and "duration 4s < 10s" are one group).
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import io
 import json
@@ -25,6 +24,7 @@ from pipeline import uris
 from pipeline.run_folder import require_complete
 from pipeline.ledger_stats import ledger_stats
 from pipeline.manifest import format_funnel
+from pipeline.cli_options import strict_parser
 
 # (stage, score column, threshold keys in the manifest config or a ledger column holding the applied threshold)
 HISTOGRAMS = [
@@ -141,7 +141,7 @@ def render_text(report: dict[str, Any]) -> str:
 
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
-    p = argparse.ArgumentParser(prog="ykcurate audit", description=__doc__.splitlines()[0])
+    p = strict_parser(prog="ykcurate audit", description=__doc__.splitlines()[0], epilog=None)
     p.add_argument("--run", required=True, help="a curate output folder (holds ledger/ and manifest.json)")
     p.add_argument("--html", help="where to write the report (default: RUN/audit.html)")
     p.add_argument("--stage")

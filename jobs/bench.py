@@ -5,10 +5,11 @@ import argparse
 import sys
 import tempfile
 from typing import Any
+from pipeline.cli_options import split_args, strict_parser
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ykcurate bench")
+    p = strict_parser(prog="ykcurate bench", epilog=None)
     sub = p.add_subparsers(dest="what", required=True)
     text = sub.add_parser("text", help="text phase on a generated corpus with planted defects")
     text.add_argument("--records", type=int, default=200_000)
@@ -40,7 +41,7 @@ def parser() -> argparse.ArgumentParser:
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     from bench.text import format_report, run_text_bench, write_json
 
-    args, extra = parser().parse_known_args(argv)
+    args, extra = split_args(parser(), argv)
     if args.what == "media":
         import json
 

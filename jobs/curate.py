@@ -26,6 +26,7 @@ from jobs.outputs import write_outputs
 from pipeline.balance import balance_ledger
 from pipeline.build import build
 from transforms.read import InputError, plan_reads
+from pipeline.cli_options import split_args, strict_parser
 
 
 def clip_fingerprint(model: str) -> str | None:
@@ -46,22 +47,24 @@ class PipelineFailed(Exception):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ykcurate curate", description=__doc__.splitlines()[0])
-    p.add_argument("--input", required=True, action="append", help="path, glob or URI (repeatable)")
-    p.add_argument("--output", required=True, help="output directory (local or any Beam filesystem URI)")
+    p = strict_parser(prog="ykcurate curate", description=__doc__.splitlines()[0])
+    p.add_argument("--input", required=True, action="append",
+                   help="JSONL, CSV or Parquet records (.gz/.bz2/.zst too): a path, glob or URI (repeatable)")
+    p.add_argument("--output", required=True, help="run folder to create (local path or any Beam filesystem URI)")
     p.add_argument("--config", help="YAML recipe (default: configs/youku_mplug.yaml)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config value, e.g. --set duration.max_seconds=90")
-    p.add_argument("--phase", choices=["text", "all"], default="all")
+                   help="override a config value, e.g. --set duration.max_seconds=90 (repeatable)")
+    p.add_argument("--phase", choices=["text", "all"], default="all",
+                   help="text: only the metadata stages (no video needed); all: every stage (default)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the run in a used --output (removes only what a run writes there)")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors (no progress, no funnel)")
     return p
 
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the pipeline; return the manifest. Raises UsageError for unusable config or input."""
-    args, beam_args = parser().parse_known_args(argv)
+    args, beam_args = split_args(parser(), argv)
     args.input = [uris.absolute(p) for p in args.input]
     args.output = uris.absolute(args.output)
     try:
@@ -94,6 +97,9 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     finally:
         if spill_dir:
             uris.remove(spill_dir)
+    if not uris.has_files(ledger_dir):
+        raise UsageError(f"no records in {', '.join(args.input)}: every input file is empty, blank or only a "
+                         "CSV header")
     balance_ledger(ledger_dir, config.balance)
     seconds = time.time() - started
 

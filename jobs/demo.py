@@ -2,7 +2,6 @@
 stage (``--phase all`` with the bundled tiny CLIP), and show the funnels, where the ledgers are, and examples."""
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from jobs import curate, main_for
 from jobs.make_sample import SAMPLE_DIR
 from pipeline.config import DEFAULT_RECIPE
 from pipeline.manifest import read_ledger
+from pipeline.cli_options import split_args, strict_parser
 
 TINY_RECIPE = DEFAULT_RECIPE.parent / "tiny_clip.yaml"
 
@@ -41,12 +41,12 @@ def _pretrain(out: Path, steps: int) -> tuple[dict, dict]:
 
 
 def run(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(prog="ykcurate demo")
+    p = strict_parser(prog="ykcurate demo")
     p.add_argument("--output", default="demo-out")
     p.add_argument("--text-only", action="store_true", help="skip the video part")
     p.add_argument("--pretrain-steps", type=int, default=100,
                    help="pretrain the tiny mPLUG-video on the curated shards for this many steps (0: skip)")
-    args, beam_args = p.parse_known_args(argv)
+    args, beam_args = split_args(p, argv)
     out = Path(args.output)
     records = SAMPLE_DIR / "records.jsonl"
     print(f"== 1. text phase: the bundled sample {records} -> {out / 'text'}/\n")

@@ -25,6 +25,7 @@ from pipeline.config import ConfigError
 from schemas.taxonomy import NAMES
 from training.metrics import caption_scores, topk_accuracy
 from training.recipe import recipe_from_dict
+from pipeline.cli_options import strict_parser
 
 
 class UsageError(Exception):
@@ -32,7 +33,7 @@ class UsageError(Exception):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ykcurate evaluate", description=__doc__.splitlines()[0])
+    p = strict_parser(prog="ykcurate evaluate", description=__doc__.splitlines()[0], epilog=None)
     p.add_argument("--run", required=True, help="a pretrain --output directory")
     p.add_argument("--shards", required=True, action="append", help="held-out shards (patterns as for pretrain)")
     p.add_argument("--probe-shards", action="append", help="shards to fit the category head on (default: half)")

@@ -1,17 +1,17 @@
 """``ykcurate make-sample``: (re)generate the bundled demo corpus with every planted defect, and its truth file."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from bench.corpus import write_corpus
+from pipeline.cli_options import strict_parser
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "bench" / "sample"
 
 
 def run(argv: list[str] | None = None) -> Path:
-    p = argparse.ArgumentParser(prog="ykcurate make-sample")
+    p = strict_parser(prog="ykcurate make-sample", epilog=None)
     p.add_argument("--output", default=str(SAMPLE_DIR), help="folder for records.jsonl and truth.jsonl")
     p.add_argument("--records", type=int, default=400)
     p.add_argument("--seed", type=int, default=2026)

@@ -23,6 +23,7 @@ from typing import Any
 from jobs import main_for
 from pipeline import uris
 from pipeline.config import auto_partitions
+from pipeline.cli_options import strict_parser
 
 
 class UsageError(Exception):
@@ -30,7 +31,7 @@ class UsageError(Exception):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ykcurate plan", description=__doc__.splitlines()[0])
+    p = strict_parser(prog="ykcurate plan", description=__doc__.splitlines()[0], epilog=None)
     p.add_argument("--input", required=True, help="a sample of the corpus: one JSONL file")
     p.add_argument("--records", type=int, required=True, help="records in the full corpus")
     p.add_argument("--workers", type=int, default=100, help="workers of the full run")

@@ -18,6 +18,7 @@ from pipeline.run_folder import RunFolderError, require_complete_shards
 from pipeline.config import ConfigError
 from schemas.taxonomy import NAMES
 from training.recipe import Recipe, load_recipe, recipe_from_dict
+from pipeline.cli_options import strict_parser
 
 
 class UsageError(Exception):
@@ -25,7 +26,7 @@ class UsageError(Exception):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ykcurate pretrain", description=__doc__.splitlines()[0])
+    p = strict_parser(prog="ykcurate pretrain", description=__doc__.splitlines()[0], epilog=None)
     p.add_argument("--shards", required=True, action="append",
                    help="shard pattern: 'OUT/shards/*.tar', brace ranges, http(s)://, gs://, pipe: (repeatable)")
     p.add_argument("--config", default="pretrain_tiny", help="recipe path or bundled name (default: pretrain_tiny)")

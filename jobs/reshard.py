@@ -32,6 +32,7 @@ from pipeline.manifest import code_version, format_funnel, ledger_files, ledger_
 from pipeline.reshard_graph import MISSING_REASON, build_reshard
 from pipeline.runner import make_pipeline, spill_enabled
 from transforms.batching import Exchange
+from pipeline.cli_options import split_args, strict_parser
 
 # Below this many ledger rows, and with no runner options given, reshard runs in-process (4 s less start-up on the
 # 134-record benchmark); above it, like curate, one worker process per core.
@@ -55,7 +56,7 @@ class UsageError(Exception):
     """Unusable run directory, output or config: one line, exit status 2."""
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ykcurate reshard", description=__doc__.splitlines()[0])
+    p = strict_parser(prog="ykcurate reshard", description=__doc__.splitlines()[0])
     p.add_argument("--run", required=True, help="output directory of an earlier curate (or reshard) run")
     p.add_argument("--output", required=True, help="new output directory (not the run itself)")
     p.add_argument("--config", help="YAML recipe to start from (default: the run's own resolved config)")
@@ -129,7 +130,7 @@ class PipelineFailed(Exception):
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     """Re-decide, write the new ledger, outputs and manifest; return the manifest."""
-    args, beam_args = parser().parse_known_args(argv)
+    args, beam_args = split_args(parser(), argv)
     args.run, args.output = uris.absolute(args.run), uris.absolute(args.output)
     if posixpath.normpath(args.run.rstrip("/")) == posixpath.normpath(args.output.rstrip("/")):
         raise UsageError("--output must differ from --run (the run's shards are the source of the videos)")

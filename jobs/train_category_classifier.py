@@ -6,16 +6,16 @@ output; its top class and probability are recorded as ``category_text_top`` / ``
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 from filters.category_check import train_category_classifier
 from jobs import main_for
+from pipeline.cli_options import strict_parser
 
 
 def run(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(prog="ykcurate train-category-classifier", description=__doc__.splitlines()[0])
+    p = strict_parser(prog="ykcurate train-category-classifier", description=__doc__.splitlines()[0], epilog=None)
     p.add_argument("--input", required=True, help="classification CSV (video_id:FILE,title,label or title,label)")
     p.add_argument("--output", required=True, help="model file to write (.bin / .ftz)")
     p.add_argument("--epoch", type=int, default=25)

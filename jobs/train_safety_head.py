@@ -6,7 +6,6 @@ pipeline uses) and ``labels`` (n,) 1 = unsafe, 0 = safe; optionally ``model_fing
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import zipfile
@@ -15,10 +14,11 @@ import numpy as np
 
 from filters.visual_safety import train_safety_head
 from jobs import main_for
+from pipeline.cli_options import strict_parser
 
 
 def run(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(prog="ykcurate train-safety-head", description=__doc__.splitlines()[0])
+    p = strict_parser(prog="ykcurate train-safety-head", description=__doc__.splitlines()[0], epilog=None)
     p.add_argument("--embeddings", required=True, help=".npz with arrays embeddings (n, D) and labels (n,) 0/1")
     p.add_argument("--output", required=True, help="head file to write (.npz)")
     p.add_argument("--l2", type=float, default=1e-3, help="L2 penalty on the standardised weights")

@@ -5,16 +5,16 @@ Input: CSV with a header and columns ``title,label`` or fastText lines ``__label
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 from filters.text_classifier import train_text_classifier
 from jobs import main_for
+from pipeline.cli_options import strict_parser
 
 
 def run(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(prog="ykcurate train-text-classifier", description=__doc__.splitlines()[0])
+    p = strict_parser(prog="ykcurate train-text-classifier", description=__doc__.splitlines()[0], epilog=None)
     p.add_argument("--input", required=True, help="labelled CSV (title,label) or fastText-format file")
     p.add_argument("--output", required=True, help="model file to write (.ftz / .bin)")
     p.add_argument("--epoch", type=int, default=25)

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from pipeline.config_checks import check_config
+
 DEFAULT_RECIPE = Path(__file__).resolve().parent.parent / "configs" / "youku_mplug.yaml"
 
 
@@ -248,6 +250,8 @@ def resolve_partitions(config: Config, input_bytes: int, slots: int) -> Config:
 
 
 def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+    if data is None and not where:
+        data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{where or 'config'}: expected a mapping, got {type(data).__name__}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -309,7 +313,12 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
     except OSError as exc:
         raise ConfigError(f"cannot read config {recipe}: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"config {recipe} is not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"config {recipe} is not valid YAML{where}: {problem}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config {recipe} is not UTF-8 text (byte {exc.start})") from exc
     return config_from_dict(tree, overrides)
 
 
@@ -321,5 +330,14 @@ def config_from_dict(tree: dict[str, Any], overrides: list[str] | tuple[str, ...
         key, sep, raw = item.partition("=")
         if not sep or not key:
             raise ConfigError(f"--set expects key=value, got {item!r}")
-        _set_dotted(tree, key.strip(), yaml.safe_load(raw) if raw.strip() else "")
-    return _build(Config, tree, "")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw  # not YAML: taken as a string (a number setting then reports its type)
+        _set_dotted(tree, key.strip(), value)
+    config = _build(Config, tree, "")
+    problems = check_config(config)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigError(problems[0] + more)
+    return config

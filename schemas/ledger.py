@@ -35,6 +35,7 @@ LEDGER_SCHEMA = pa.schema([
     ("record_id", pa.int64()),         # file index << 40 | offset: unique per input record, stable across runs
     # title_quality
     ("title_traditional", pa.bool_()),
+    ("title_stripped", pa.int32()),    # control, bidi and escape-sequence characters removed by normalisation
     ("title_chars", pa.int32()),
     ("title_max_run", pa.int32()),
     ("title_spam", pa.string()),

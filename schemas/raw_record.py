@@ -46,7 +46,11 @@ def _number(value: Any, field: str) -> float | None:
             raise SchemaError(f"{field} {value[:40]!r} is not a number") from None
     if not isinstance(value, (int, float)):
         raise SchemaError(f"{field} {value!r} is not a number")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise SchemaError(f"{field} is too large ({len(str(int(value))) if isinstance(value, int) else '?'} digits)")\
+            from None
     if math.isnan(value):
         raise SchemaError(f"{field} is NaN")
     if math.isinf(value):
@@ -107,13 +111,76 @@ def validate(raw: Any, max_title_chars: int = 1000) -> dict[str, Any]:
         record["md5"] = md5
     category = raw.get("category")
     if category is not None and category != "":
+        if isinstance(category, str):
+            _text(category, "category", required=False)
+        elif isinstance(category, bool) or not isinstance(category, (int, float)):
+            raise SchemaError(f"category must be a name or an id, got {type(category).__name__}")
         record["category"] = canonical_category(category)
         if record["category"] is None:
             raise SchemaError(f"unknown category {str(category)[:40]!r}")
-    extra = {k: v for k, v in raw.items() if k not in KNOWN_FIELDS and not str(k).startswith("_")}
+    extra = {str(k): v for k, v in raw.items() if k not in KNOWN_FIELDS}
     if extra:
-        record["extra"] = json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str)
+        record["extra"] = _extra_json(extra)
     return record
+
+
+def _extra_json(extra: dict[str, Any]) -> str:
+    """Unknown fields, every one kept, as JSON; a field whose key or value is not valid Unicode is a SchemaError."""
+    try:
+        text = json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str)
+    except (ValueError, RecursionError) as exc:  # NaN is fine in JSON here; recursion and huge ints are not
+        raise SchemaError(f"extra fields cannot be stored: {type(exc).__name__}: {str(exc)[:80]}") from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        for key, value in extra.items():
+            try:
+                json.dumps({key: value}, ensure_ascii=False, default=str).encode("utf-8")
+            except UnicodeEncodeError:
+                raise SchemaError(f"field {printable(key)!r} is not valid UTF-8 (lone surrogate)") from None
+    return text
+
+
+def printable(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD, so it can be written to Parquet and printed."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+_MAX_INT_DIGITS = 4000   # under Python's 4300-digit str->int limit
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits) > _MAX_INT_DIGITS:
+        raise _HugeInteger(len(digits))
+    return int(digits)
+
+
+class _HugeInteger(ValueError):
+    pass
+
+
+_FIELD_BEFORE = r'"((?:[^"\\]|\\.){0,200})"\s*:\s*'
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads`` whose every failure is a SchemaError with a reason (naming the field where it can): malformed
+    JSON, nesting past the parser's recursion limit, integers longer than 4000 digits."""
+    try:
+        return json.loads(text, parse_int=_parse_int)
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
+    except _HugeInteger as exc:
+        match = re.search(_FIELD_BEFORE + r"-?\d{%d}" % (_MAX_INT_DIGITS + 1), text)
+        where = f"field {printable(match.group(1))!r}" if match else "an integer"
+        raise SchemaError(f"{where} has {exc.args[0]} digits (limit {_MAX_INT_DIGITS})") from None
+    except RecursionError:
+        match = re.search(_FIELD_BEFORE + r"[\[{]\s*[\[{]", text)
+        where = f"field {printable(match.group(1))!r}" if match else "record"
+        raise SchemaError(f"{where} is nested too deeply to parse") from None
 
 
 _ID_IN_TEXT = re.compile(r'"video_id"\s*:\s*"([^"\\]{1,200})"')
@@ -121,5 +188,5 @@ _ID_IN_TEXT = re.compile(r'"video_id"\s*:\s*"([^"\\]{1,200})"')
 
 def salvage_video_id(text: str) -> str | None:
     """Best-effort video_id from a line that failed to parse, so its error row can still be found by id."""
-    match = _ID_IN_TEXT.search(text)
-    return match.group(1) if match else None
+    match = _ID_IN_TEXT.search(text[:100_000])
+    return printable(match.group(1)) if match else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import posixpath
 from dataclasses import dataclass, replace
@@ -20,10 +19,12 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.config import ReadConfig
-from schemas.raw_record import YOUKU_CSV_COLUMNS, SchemaError, salvage_video_id, validate
+from schemas.raw_record import YOUKU_CSV_COLUMNS, SchemaError, parse_json, printable, salvage_video_id, validate
+from transforms.read_files import EXTENSIONS, NotAFile, check_regular, compression_of, csv_records, lines, read_head
 
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 _OFFSET_BITS = 40
+WHOLE_FILE = 1 << _OFFSET_BITS  # end of a unit that reads its file to the end (compressed, CSV, small)
 
 
 class InputError(ValueError):
@@ -48,41 +49,69 @@ def unit_starts(tasks: list[ReadTask]) -> list[int]:
 
 def _format_of(path: str) -> str:
     name = path.lower()
-    for suffix in (".gz", ".bz2", ".zst", ".deflate"):
+    for suffix in EXTENSIONS:
         name = name.removesuffix(suffix)
     fmt = FORMATS.get(posixpath.splitext(name)[1])
     if fmt is None:
-        raise InputError(f"unsupported input format: {path} (expected .jsonl, .json, .csv or .parquet)")
+        raise InputError(f"unsupported input format: {path} (expected .jsonl, .json, .csv or .parquet, "
+                         f"optionally .gz, .bz2 or .zst)")
     return fmt
+
+
+def _match(pattern: str) -> dict[str, int]:
+    try:
+        results = FileSystems.match([pattern])[0].metadata_list
+    except Exception as exc:  # noqa: BLE001 - Beam raises several types for bad schemes / missing buckets
+        raise InputError(f"cannot read input {pattern}: {str(exc).splitlines()[0][:200]}") from exc
+    if not results:
+        raise InputError(f"no input files match {pattern}")
+    return {m.path: m.size_in_bytes for m in results}
+
+
+def _parquet_tasks(index: int, path: str) -> list[ReadTask]:
+    try:
+        with FileSystems.open(path) as handle:
+            meta = pq.ParquetFile(handle).metadata
+    except Exception as exc:  # noqa: BLE001 - ArrowInvalid, OSError: an unreadable footer
+        raise InputError(f"cannot read Parquet file {path}: {str(exc).splitlines()[0][:200]}") from exc
+    tasks, first_row = [], 0
+    for g in range(meta.num_row_groups):
+        tasks.append(ReadTask(index, path, "parquet", g, g + 1,
+                              first_record_id=(index << _OFFSET_BITS) | first_row))
+        first_row += meta.row_group(g).num_rows
+    return tasks
+
+
+def _splittable(path: str, fmt: str, size: int, config: ReadConfig) -> bool:
+    """Only plain JSONL splits at byte offsets (see transforms.read_files); the magic bytes are read only for files
+    big enough to split, so planning many small files costs no extra reads."""
+    if fmt != "jsonl" or size <= config.split_bytes or compression_of(path):
+        return False
+    return compression_of(path, read_head(path)) is None
 
 
 def plan_reads(patterns: list[str], config: ReadConfig) -> list[ReadTask]:
     """Expand paths/globs/URIs into units of work, in a deterministic order (sorted by path)."""
     files: dict[str, int] = {}
     for pattern in patterns:
-        try:
-            results = FileSystems.match([pattern])[0].metadata_list
-        except Exception as exc:  # Beam raises several types for bad schemes / missing buckets
-            raise InputError(f"cannot read input {pattern}: {exc}") from exc
-        if not results:
-            raise InputError(f"no input files match {pattern}")
-        files.update({m.path: m.size_in_bytes for m in results})
+        files.update(_match(pattern))
     tasks = []
     for index, path in enumerate(sorted(files)):
+        try:
+            check_regular(path)
+        except NotAFile as exc:
+            raise InputError(str(exc)) from None
         fmt, size = _format_of(path), files[path]
         base = index << _OFFSET_BITS
         if fmt == "parquet":
-            with FileSystems.open(path) as handle:
-                meta = pq.ParquetFile(handle).metadata
-            first_row = 0
-            for g in range(meta.num_row_groups):
-                tasks.append(ReadTask(index, path, fmt, g, g + 1, first_record_id=base | first_row))
-                first_row += meta.row_group(g).num_rows
-        elif path.lower().endswith((".gz", ".bz2", ".zst", ".deflate")) or size <= config.split_bytes:
-            tasks.append(ReadTask(index, path, fmt, 0, size if size else 1, first_record_id=base))
+            tasks.extend(_parquet_tasks(index, path))
+        elif not _splittable(path, fmt, size, config):
+            tasks.append(ReadTask(index, path, fmt, 0, WHOLE_FILE, first_record_id=base))
         else:
             tasks.extend(ReadTask(index, path, fmt, s, min(s + config.split_bytes, size), first_record_id=base | s)
                          for s in range(0, size, config.split_bytes))
+    if all(files[path] == 0 for path in files):
+        raise InputError(f"input is empty: {len(files)} file(s), 0 bytes")
     return [replace(task, unit=unit) for unit, task in enumerate(tasks)]
 
 
@@ -94,30 +123,8 @@ def _resolve_path(video_path: str | None, base_dir: str) -> str | None:
     return os.path.normpath(os.path.join(base_dir, video_path))
 
 
-def _lines(task: ReadTask) -> Iterator[tuple[int, bytes]]:
-    """(byte offset, line) for every line whose first byte lies in [start, end)."""
-    with FileSystems.open(task.path) as raw:
-        handle = io.BufferedReader(raw, 1 << 20) if not hasattr(raw, "peek") else raw
-        pos = task.start
-        if pos > 0:
-            handle.seek(pos - 1)
-            pos += len(handle.readline()) - 1
-        while pos < task.end:
-            line = handle.readline()
-            if not line:
-                return
-            yield pos, line
-            pos += len(line)
-
-
-def _csv_header(path: str) -> list[str]:
-    with FileSystems.open(path) as handle:
-        first = handle.readline().decode("utf-8-sig", errors="replace")
-    return next(csv.reader([first]), [])
-
-
-def _csv_object(header: list[str], line: str) -> dict[str, Any]:
-    values = next(csv.reader([line]), [])
+def _csv_object(header: list[str], record: str) -> dict[str, Any]:
+    values = next(csv.reader(io.StringIO(record, newline="")), [])
     if len(values) != len(header):
         raise SchemaError(f"CSV row has {len(values)} fields, header has {len(header)}")
     obj = dict(zip(header, values))
@@ -129,38 +136,48 @@ def _csv_object(header: list[str], line: str) -> dict[str, Any]:
 
 
 def _error_row(record_id: int, source: str, reason: str, video_id: str | None, title: str | None = None) -> dict:
-    return {"record_id": record_id, "source": source, "status": "error", "stage": "schema", "reason": reason,
-            "video_id": video_id, "title_raw": title}
+    return {"record_id": record_id, "source": source, "status": "error", "stage": "schema",
+            "reason": printable(reason), "video_id": None if video_id is None else printable(video_id)[:1000],
+            "title_raw": None if title is None else printable(title)[:2000]}
+
+
+def _physical_records(task: ReadTask) -> Iterator[tuple[int, bytes]]:
+    if task.fmt == "csv":
+        return csv_records(task.path)
+    return lines(task.path, task.start, task.end)
 
 
 def _rows_from_text(task: ReadTask, config: ReadConfig) -> Iterator[dict[str, Any]]:
-    header = _csv_header(task.path) if task.fmt == "csv" else None
+    header = None
     base_dir = posixpath.dirname(task.path) if "://" in task.path else os.path.dirname(task.path)
-    for offset, raw_line in _lines(task):
-        if task.fmt == "csv" and offset == 0:
-            continue  # the header
+    for offset, raw_line in _physical_records(task):
         if not raw_line.strip():
             continue
         record_id = (task.file_index << _OFFSET_BITS) | offset
         source = f"{task.path}@{offset}"
-        try:
-            text = raw_line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            loose = raw_line.decode("utf-8", errors="replace")
-            yield _error_row(record_id, source, f"invalid UTF-8 at byte {exc.start} of the line",
-                             salvage_video_id(loose))
+        if task.fmt == "csv" and header is None:
+            header = next(csv.reader([raw_line.decode("utf-8-sig", errors="replace").rstrip("\r\n")]), [])
             continue
-        text = text.lstrip("\ufeff").rstrip("\r\n")
-        try:
-            obj = _csv_object(header, text) if header is not None else json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield _error_row(record_id, source, f"malformed JSON: {exc.msg} at column {exc.colno}",
-                             salvage_video_id(text))
-            continue
-        except SchemaError as exc:
-            yield _error_row(record_id, source, str(exc), None)
-            continue
-        yield _validated(obj, record_id, source, base_dir, config)
+        yield _parsed(raw_line, header, record_id, source, base_dir, config)
+
+
+def _parsed(raw_line: bytes, header: list[str] | None, record_id: int, source: str, base_dir: str,
+            config: ReadConfig) -> dict[str, Any]:
+    """One ledger row for one physical record, whatever it holds: a valid record or an error/schema row."""
+    try:
+        text = raw_line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _error_row(record_id, source, f"invalid UTF-8 at byte {exc.start} of the line",
+                          salvage_video_id(raw_line.decode("utf-8", errors="replace")))
+    text = text.lstrip("\ufeff").rstrip("\r\n")
+    try:
+        obj = _csv_object(header, text) if header is not None else parse_json(text)
+        return _validated(obj, record_id, source, base_dir, config)
+    except SchemaError as exc:
+        return _error_row(record_id, source, str(exc), salvage_video_id(text))
+    except Exception as exc:  # noqa: BLE001 - one record must never stop a run: it becomes an error row
+        return _error_row(record_id, source, f"unreadable record ({type(exc).__name__}: {str(exc)[:120]})",
+                          salvage_video_id(text))
 
 
 def _validated(obj: Any, record_id: int, source: str, base_dir: str, config: ReadConfig) -> dict[str, Any]:
@@ -169,8 +186,9 @@ def _validated(obj: Any, record_id: int, source: str, base_dir: str, config: Rea
     except SchemaError as exc:
         video_id = obj.get("video_id") if isinstance(obj, dict) else None
         title = obj.get("title") if isinstance(obj, dict) else None
-        return _error_row(record_id, source, str(exc), None if video_id is None else str(video_id),
-                          title[:2000] if isinstance(title, str) else None)
+        return _error_row(record_id, source, str(exc),
+                          video_id if isinstance(video_id, str) else None if video_id is None else repr(video_id),
+                          title if isinstance(title, str) else None)
     row["record_id"] = record_id
     row["source"] = source
     row["video_path"] = _resolve_path(row["video_path"], base_dir)
@@ -182,10 +200,22 @@ def _rows_from_parquet(task: ReadTask, config: ReadConfig) -> Iterator[dict[str,
     with FileSystems.open(task.path) as handle:
         parquet = pq.ParquetFile(handle)
         first_row = sum(parquet.metadata.row_group(g).num_rows for g in range(task.start))
-        for i, obj in enumerate(parquet.read_row_group(task.start).to_pylist()):
+        try:
+            objs = parquet.read_row_group(task.start).to_pylist()
+        except Exception as exc:  # noqa: BLE001 - a corrupt row group: every one of its rows becomes an error row
+            reason = f"unreadable Parquet row group {task.start} ({type(exc).__name__}: {str(exc)[:120]})"
+            for i in range(parquet.metadata.row_group(task.start).num_rows):
+                yield _error_row((task.file_index << _OFFSET_BITS) | (first_row + i),
+                                 f"{task.path}#row{first_row + i}", reason, None)
+            return
+        for i, obj in enumerate(objs):
             row_number = first_row + i
-            yield _validated(obj, (task.file_index << _OFFSET_BITS) | row_number,
-                             f"{task.path}#row{row_number}", base_dir, config)
+            record_id, source = (task.file_index << _OFFSET_BITS) | row_number, f"{task.path}#row{row_number}"
+            try:
+                yield _validated(obj, record_id, source, base_dir, config)
+            except Exception as exc:  # noqa: BLE001 - as for text lines
+                yield _error_row(record_id, source, f"unreadable record ({type(exc).__name__}: {str(exc)[:120]})",
+                                 None)
 
 
 def read_batches(task: ReadTask, config: ReadConfig) -> Iterator[list[dict[str, Any]]]:

@@ -50,5 +50,10 @@ def resolve(entries: Iterable[tuple[str, str, int, str]]) -> tuple[dict[int, dic
             what = "repeated video_id" if kind == "video_id" else f"same {kind.replace('_', ' and ')} as"
             decisions[record_id] = {"dup_key": kind, "dup_of": original[1],
                                     "reason": f"{what} {original[1]}" if kind != "video_id"
-                                    else f"{what} (first copy is record {original[0]})"}
+                                    else f"{what} (first copy: {_position(original[0])})"}
     return decisions, edges
+
+
+def _position(record_id: int) -> str:
+    """Where a record sits in the input: record ids are (input file number << 40) | byte offset or row number."""
+    return f"input file #{record_id >> 40}, byte/row {record_id & ((1 << 40) - 1):,}; record_id {record_id}"

@@ -3,14 +3,17 @@
 One self-contained HTML file (figures and thumbnails embedded as data URIs, works offline, every title and reason
 HTML-escaped by Jinja2's autoescape) plus the same figures as text on the terminal: the funnel (input -> each stage
 -> kept), score histograms with the threshold applied, the category distribution before and after, and a
-stratified random sample of rejected records for each stage and reason (reasons are grouped with their numbers
-masked, so "duration 3.5s < 10s" and "duration 4s < 10s" are one group).
+stratified random sample of rejected records for each stage and kind of reason (see pipeline.ledger_stats). Every
+control character and bidi override in a title, id or reason is shown escaped (``\x1b``, ``\u202e``), on the
+terminal and in the HTML: a title must not be able to recolour a terminal or reorder what a reviewer reads.
 """
 from __future__ import annotations
 
 import base64
 import io
 import json
+import math
+import re
 import sys
 import zipfile
 from typing import Any
@@ -24,7 +27,8 @@ from pipeline import uris
 from pipeline.run_folder import require_complete
 from pipeline.ledger_stats import ledger_stats
 from pipeline.manifest import format_funnel
-from pipeline.cli_options import strict_parser
+from pipeline.progress import file_counter, step
+from jobs import parsers
 
 # (stage, score column, threshold keys in the manifest config or a ledger column holding the applied threshold)
 HISTOGRAMS = [
@@ -37,9 +41,26 @@ HISTOGRAMS = [
     ("visual_safety", "visual_unsafe_zeroshot", [("visual_safety", "threshold")]),
 ]
 SAMPLE_COLUMNS = ["record_id", "video_id", "status", "stage", "reason", "title_raw", "title", "category",
-                  "thumbnail_file", "duration", "lang_label", "lang_prob", "clip_score_mean", "safety_term"]
+                  "thumbnail_file", "duration", "lang_label", "lang_prob", "clip_score_mean", "safety_term", "dup_of"]
+CLIP_FACTOR = 4  # histogram bins span at most [lowest threshold / 4, highest threshold x 4]: heavy tails clip
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
-TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
+
+def visible(value: Any) -> Any:
+    """Text with every control character, bidi control and zero-width character escaped; other values as is."""
+    if not isinstance(value, str):
+        return value
+    return _HIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", value)
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}"
+
+
+_ENV = jinja2.Environment(autoescape=True, finalize=visible)
+_ENV.filters["num"] = _number
+TEMPLATE = _ENV.from_string("""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>ykcurate audit: {{ run }}</title>
 <style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;vertical-align:top;margin:0 1em 1em 0}table{border-collapse:collapse}td,th{border:1px solid #ccc;
 padding:4px 8px;text-align:left;vertical-align:top}img.t{width:120px}pre{background:#f6f6f6;padding:1em}</style>
@@ -48,16 +69,18 @@ padding:4px 8px;text-align:left;vertical-align:top}img.t{width:120px}pre{backgro
 <h2>Funnel</h2><pre>{{ funnel_text }}</pre>
 <h2>Scores</h2>
 {% for h in histograms %}<figure><img alt="{{ h.column }}" src="data:image/png;base64,{{ h.png }}">
-<figcaption>{{ h.stage }} / {{ h.column }}: {{ h.count }} records{% if h.thresholds %}, threshold
-{{ h.thresholds|join(", ") }}{% endif %}</figcaption></figure>{% endfor %}
+<figcaption>{{ h.stage }} / {{ h.column }}: {{ h.count }} records, {{ h.min|num }} to {{ h.max|num }}{% if
+h.thresholds %}, threshold {{ h.thresholds|map("num")|join(", ") }}{% endif %}{% if h.clipped %} (bins clipped to
+{{ h.low|num }}..{{ h.high|num }}: the end bars hold everything beyond){% endif %}</figcaption></figure>{% endfor %}
 <h2>Categories</h2><table><tr><th>category</th><th>input</th><th>kept</th></tr>
 {% for name, before, after in categories %}<tr><td>{{ name }}</td><td>{{ before }}</td><td>{{ after }}</td></tr>
 {% endfor %}</table>
 <h2>Rejected samples</h2>
-{% for group in samples %}<h3>{{ group.stage }} — {{ group.reason }} ({{ group.total }} records)</h3>
-<table><tr><th></th><th>video_id</th><th>title</th><th>reason</th><th>scores</th></tr>
+{% for group in samples %}<h3>{{ group.stage }}: {{ group.kind }} ({{ group.total }} records)</h3>
+<table><tr><th></th><th>video_id</th><th>title</th><th>reason</th><th>duplicate of</th><th>scores</th></tr>
 {% for r in group.rows %}<tr><td>{% if r.thumb %}<img class="t" src="data:image/jpeg;base64,{{ r.thumb }}">{% endif %}
-</td><td>{{ r.video_id }}</td><td>{{ r.title_raw }}</td><td>{{ r.reason }}</td><td>{{ r.scores }}</td></tr>
+</td><td>{{ r.video_id }}</td><td>{{ r.title_raw }}</td><td>{{ r.reason }}</td><td>{% if r.dup_of %}{{ r.dup_of }}:
+{{ r.dup_of_title }}{% endif %}</td><td>{{ r.scores }}</td></tr>
 {% endfor %}</table>{% endfor %}
 </body></html>""")
 
@@ -90,13 +113,26 @@ def _thumbnail(path: str | None, record_id: int) -> str | None:
             return None
 
 
+def _clip_limits(config: dict) -> dict[str, tuple[float, float]]:
+    """Bin limits around the configured thresholds, for scores with unbounded tails (a 1e308 s duration would
+    otherwise put every real record in one bar)."""
+    limits = {}
+    for _, column, sources in HISTOGRAMS:
+        values = [config.get(s[0], {}).get(s[1]) for s in sources if isinstance(s, tuple)]
+        values = [float(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v) and v > 0]
+        if values:
+            limits[column] = (min(values) / CLIP_FACTOR, max(values) * CLIP_FACTOR)
+    return limits
+
+
 def build_report(run_dir: str, stage: str | None = None, reason: str | None = None, category: str | None = None,
-                 sample: int = 5, seed: int = 0) -> dict[str, Any]:
+                 sample: int = 5, seed: int = 0, quiet: bool = True) -> dict[str, Any]:
     manifest_path = uris.join(run_dir, "manifest.json")
     manifest = json.loads(uris.read_text(manifest_path)) if uris.exists(manifest_path) else {}
     config = manifest.get("config", {})
     columns = [c for _, c, _ in HISTOGRAMS] + ["clip_threshold"]
-    stats = ledger_stats(uris.join(run_dir, "ledger"), columns, SAMPLE_COLUMNS, stage, reason, category, sample, seed)
+    stats = ledger_stats(uris.join(run_dir, "ledger"), columns, SAMPLE_COLUMNS, stage, reason, category, sample, seed,
+                         clip=_clip_limits(config), on_file=file_counter("audit", quiet))
     histograms = []
     for stage_name, column, sources in HISTOGRAMS:
         h = stats["histograms"].get(column)
@@ -111,7 +147,8 @@ def build_report(run_dir: str, stage: str | None = None, reason: str | None = No
             if isinstance(value, (int, float)):
                 thresholds.append(float(value))
         histograms.append({"stage": stage_name, "column": column, "count": int(h["counts"].sum()),
-                           "thresholds": thresholds, "min": h["min"], "max": h["max"],
+                           "thresholds": thresholds, "min": h["min"], "max": h["max"], "clipped": h["clipped"],
+                           "low": float(h["edges"][0]), "high": float(h["edges"][-1]),
                            "png": _histogram_png(h["counts"], h["edges"], thresholds, f"{stage_name}: {column}")})
     categories = [(name or "(none)", before, after) for name, before, after in stats["categories"]]
     samples = []
@@ -127,30 +164,26 @@ def build_report(run_dir: str, stage: str | None = None, reason: str | None = No
 
 
 def render_text(report: dict[str, Any]) -> str:
+    """The terminal summary; every title, id and reason passes through ``visible``."""
     lines = [report["funnel_text"], "", "scores:"]
     for h in report["histograms"]:
-        lines.append(f"  {h['stage']:<14}{h['column']:<24}n={h['count']:<9}min={h['min']:.3g} max={h['max']:.3g}"
-                     f"  threshold={', '.join(f'{t:g}' for t in h['thresholds']) or '-'}")
+        lines.append(f"  {h['stage']:<14}{h['column']:<24}n={h['count']:<9}min={h['min']:.4g} max={h['max']:.4g}"
+                     f"  threshold={', '.join(_number(t) for t in h['thresholds']) or '-'}")
     lines += ["", "categories (input -> kept):"]
-    lines += [f"  {name:<24}{b:>8} -> {a:<8}" for name, b, a in report["categories"][:45]]
-    lines += ["", "rejected samples:"]
+    lines += [f"  {visible(name):<24}{b:>8} -> {a:<8}" for name, b, a in report["categories"][:45]]
+    lines += ["", "rejected samples (stage: kind of reason, records):"]
     for group in report["samples"]:
-        lines.append(f"  [{group['stage']}] {group['reason']} ({group['total']})")
-        lines += [f"      {r['video_id']}: {(r['title_raw'] or '')[:40]}" for r in group["rows"]]
+        lines.append(f"  [{group['stage']}] {visible(group['kind'])} ({group['total']:,})")
+        for r in group["rows"]:
+            dup = f"  (duplicate of {visible(r['dup_of'])}: {visible((r.get('dup_of_title') or '')[:30])})" \
+                if r.get("dup_of") else ""
+            lines.append(f"      {visible(r['video_id'] or '(no id)')}: {visible((r['title_raw'] or '')[:40])}  "
+                         f"<{visible((r['reason'] or '')[:60])}>{dup}")
     return "\n".join(lines)
 
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
-    p = strict_parser(prog="ykcurate audit", description=__doc__.splitlines()[0], epilog=None)
-    p.add_argument("--run", required=True, help="a curate output folder (holds ledger/ and manifest.json)")
-    p.add_argument("--html", help="where to write the report (default: RUN/audit.html)")
-    p.add_argument("--stage")
-    p.add_argument("--reason", help="substring of the reason")
-    p.add_argument("--category")
-    p.add_argument("--sample", type=int, default=5, help="rejected records shown per stage and reason")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--export-review", metavar="CSV", help="write a review sheet of sampled decisions and stop")
-    p.add_argument("--ingest-review", metavar="CSV", help="read a filled review sheet: error rates per stage")
+    p = parsers.audit()
     args = p.parse_args(argv)
     if not args.ingest_review:
         require_complete(args.run)
@@ -162,7 +195,10 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         result = review.ingest_review(args.ingest_review)
         print(review.format_review(result))
         return result
-    report = build_report(args.run, args.stage, args.reason, args.category, args.sample, args.seed)
+    step(f"auditing {args.run}")
+    report = build_report(args.run, args.stage, args.reason, args.category, args.sample, args.seed, quiet=False)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)  # end the redrawn progress line
     html_path = uris.absolute(args.html or uris.join(args.run, "audit.html"))
     uris.write_bytes(html_path, TEMPLATE.render(**report).encode("utf-8"))
     print(render_text(report))

@@ -20,13 +20,16 @@ from pipeline.manifest import (code_version, file_fingerprint, format_funnel, in
                                write_manifest)
 from pipeline import uris
 from pipeline.run_folder import RunFolderError, log_failure, mark_complete, prepare_output
-from pipeline.runner import make_pipeline, runner_label, shuffle_stats, spill_enabled, worker_slots
+from pipeline.progress import Progress, step
+from pipeline.runner import (is_local_runner, make_pipeline, runner_label, shuffle_stats, spill_enabled,
+                             worker_slots)
 from jobs import main_for
 from jobs.outputs import write_outputs
 from pipeline.balance import balance_ledger
 from pipeline.build import build
 from transforms.read import InputError, plan_reads
-from pipeline.cli_options import split_args, strict_parser
+from jobs import parsers
+from pipeline.cli_options import split_args
 
 
 def clip_fingerprint(model: str) -> str | None:
@@ -47,19 +50,7 @@ class PipelineFailed(Exception):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = strict_parser(prog="ykcurate curate", description=__doc__.splitlines()[0])
-    p.add_argument("--input", required=True, action="append",
-                   help="JSONL, CSV or Parquet records (.gz/.bz2/.zst too): a path, glob or URI (repeatable)")
-    p.add_argument("--output", required=True, help="run folder to create (local path or any Beam filesystem URI)")
-    p.add_argument("--config", help="YAML recipe (default: configs/youku_mplug.yaml)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config value, e.g. --set duration.max_seconds=90 (repeatable)")
-    p.add_argument("--phase", choices=["text", "all"], default="all",
-                   help="text: only the metadata stages (no video needed); all: every stage (default)")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace the run in a used --output (removes only what a run writes there)")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors (no progress, no funnel)")
-    return p
+    return parsers.curate()
 
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
@@ -67,6 +58,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     args, beam_args = split_args(parser(), argv)
     args.input = [uris.absolute(p) for p in args.input]
     args.output = uris.absolute(args.output)
+    quiet = args.quiet
     try:
         config = load_config(args.config, args.overrides)
         tasks = plan_reads(args.input, config.read)
@@ -88,10 +80,14 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         pipeline = make_pipeline(beam_args)
     except ValueError as exc:
         raise UsageError(f"runner options: {exc}") from exc
+    show = not quiet and is_local_runner(beam_args)
+    step(f"{args.phase} phase: {len(tasks):,} units of work, {fingerprint['bytes']:,} bytes, on "
+         f"{runner_label(pipeline)} ({worker_slots(beam_args)} worker slots)", quiet)
     try:
         build(pipeline, config, tasks, ledger_dir, spill_dir, args.phase, embeddings_dir)
-        result = pipeline.run()
-        result.wait_until_finish()
+        with Progress("curate", enabled=show, input_bytes=fingerprint["bytes"]):
+            result = pipeline.run()
+            result.wait_until_finish()
     except Exception as exc:  # noqa: BLE001 - any worker failure: one line here, the traceback in _logs/
         raise PipelineFailed(log_failure(args.output, "curate", exc)) from exc
     finally:
@@ -100,10 +96,17 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     if not uris.has_files(ledger_dir):
         raise UsageError(f"no records in {', '.join(args.input)}: every input file is empty, blank or only a "
                          "CSV header")
+    if config.balance.max_per_category:
+        step(f"balancing categories (at most {config.balance.max_per_category:,} each)", quiet)
     balance_ledger(ledger_dir, config.balance)
     seconds = time.time() - started
 
-    outputs = write_outputs(args.output, config, beam_args) if args.phase == "all" else None
+    outputs = None
+    if args.phase == "all":
+        step("writing shards, shard index, curated table and pretrain.csv", quiet)
+        with Progress("outputs", enabled=show):
+            outputs = write_outputs(args.output, config, beam_args)
+    step("counting the funnel", quiet)
     counts = ledger_funnel(ledger_dir)
     manifest = {
         "phase": args.phase,

@@ -11,7 +11,8 @@ from jobs import curate, main_for
 from jobs.make_sample import SAMPLE_DIR
 from pipeline.config import DEFAULT_RECIPE
 from pipeline.manifest import read_ledger
-from pipeline.cli_options import split_args, strict_parser
+from jobs import parsers
+from pipeline.cli_options import split_args
 
 TINY_RECIPE = DEFAULT_RECIPE.parent / "tiny_clip.yaml"
 
@@ -41,11 +42,7 @@ def _pretrain(out: Path, steps: int) -> tuple[dict, dict]:
 
 
 def run(argv: list[str] | None = None) -> dict:
-    p = strict_parser(prog="ykcurate demo")
-    p.add_argument("--output", default="demo-out")
-    p.add_argument("--text-only", action="store_true", help="skip the video part")
-    p.add_argument("--pretrain-steps", type=int, default=100,
-                   help="pretrain the tiny mPLUG-video on the curated shards for this many steps (0: skip)")
+    p = parsers.demo()
     args, beam_args = split_args(p, argv)
     out = Path(args.output)
     records = SAMPLE_DIR / "records.jsonl"

@@ -25,7 +25,7 @@ from pipeline.config import ConfigError
 from schemas.taxonomy import NAMES
 from training.metrics import caption_scores, topk_accuracy
 from training.recipe import recipe_from_dict
-from pipeline.cli_options import strict_parser
+from jobs import parsers
 
 
 class UsageError(Exception):
@@ -33,15 +33,7 @@ class UsageError(Exception):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = strict_parser(prog="ykcurate evaluate", description=__doc__.splitlines()[0], epilog=None)
-    p.add_argument("--run", required=True, help="a pretrain --output directory")
-    p.add_argument("--shards", required=True, action="append", help="held-out shards (patterns as for pretrain)")
-    p.add_argument("--probe-shards", action="append", help="shards to fit the category head on (default: half)")
-    p.add_argument("--checkpoint", help="checkpoint file (default: the run's newest)")
-    p.add_argument("--max-new-tokens", type=int, default=40)
-    p.add_argument("--limit", type=int, help="at most this many clips")
-    p.add_argument("--device", default="auto")
-    return p
+    return parsers.evaluate()
 
 
 @torch.no_grad()

@@ -5,18 +5,15 @@ import sys
 from pathlib import Path
 
 from bench.corpus import write_corpus
-from pipeline.cli_options import strict_parser
+from jobs import parsers
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "bench" / "sample"
 
 
 def run(argv: list[str] | None = None) -> Path:
-    p = strict_parser(prog="ykcurate make-sample", epilog=None)
-    p.add_argument("--output", default=str(SAMPLE_DIR), help="folder for records.jsonl and truth.jsonl")
-    p.add_argument("--records", type=int, default=400)
-    p.add_argument("--seed", type=int, default=2026)
+    p = parsers.make_sample()
     args = p.parse_args(argv)
-    out = Path(args.output)
+    out = Path(args.output or SAMPLE_DIR)
     out.mkdir(parents=True, exist_ok=True)
     write_corpus(str(out / "records.jsonl"), args.records, seed=args.seed, truth_path=str(out / "truth.jsonl"))
     print(f"wrote {args.records} records to {out / 'records.jsonl'} (truth: {out / 'truth.jsonl'})")

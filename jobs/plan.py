@@ -23,7 +23,7 @@ from typing import Any
 from jobs import main_for
 from pipeline import uris
 from pipeline.config import auto_partitions
-from pipeline.cli_options import strict_parser
+from jobs import parsers
 
 
 class UsageError(Exception):
@@ -31,20 +31,7 @@ class UsageError(Exception):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = strict_parser(prog="ykcurate plan", description=__doc__.splitlines()[0], epilog=None)
-    p.add_argument("--input", required=True, help="a sample of the corpus: one JSONL file")
-    p.add_argument("--records", type=int, required=True, help="records in the full corpus")
-    p.add_argument("--workers", type=int, default=100, help="workers of the full run")
-    p.add_argument("--worker-vcpus", type=int, default=4)
-    p.add_argument("--phase", choices=["text", "all"], default="text")
-    p.add_argument("--gpu-videos-per-second", type=float, default=60.0,
-                   help="embedding rate of one GPU (decode + 8 frames + title); default: an L4 with ViT-B/16")
-    p.add_argument("--check", metavar="BIGGER.jsonl",
-                   help="also curate this bigger sample and compare its measured figures with the projection")
-    p.add_argument("--config")
-    p.add_argument("--write-doc", metavar="PATH", help="write the projection here (e.g. docs/SCALE.md)")
-    p.add_argument("--json", help="also write the projection as JSON here")
-    return p
+    return parsers.plan()
 
 
 def _quarter(path: str, folder: str) -> str:

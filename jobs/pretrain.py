@@ -18,7 +18,7 @@ from pipeline.run_folder import RunFolderError, require_complete_shards
 from pipeline.config import ConfigError
 from schemas.taxonomy import NAMES
 from training.recipe import Recipe, load_recipe, recipe_from_dict
-from pipeline.cli_options import strict_parser
+from jobs import parsers
 
 
 class UsageError(Exception):
@@ -26,16 +26,7 @@ class UsageError(Exception):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = strict_parser(prog="ykcurate pretrain", description=__doc__.splitlines()[0], epilog=None)
-    p.add_argument("--shards", required=True, action="append",
-                   help="shard pattern: 'OUT/shards/*.tar', brace ranges, http(s)://, gs://, pipe: (repeatable)")
-    p.add_argument("--config", default="pretrain_tiny", help="recipe path or bundled name (default: pretrain_tiny)")
-    p.add_argument("--output", required=True, help="run directory: config, log, checkpoints")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    p.add_argument("--steps", type=int, help="train until this many optimizer steps (default: train.steps)")
-    p.add_argument("--fresh", action="store_true", help="refuse to resume: the output must hold no checkpoint")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    return p
+    return parsers.pretrain()
 
 
 def samples_per_epoch(shards: list[str]) -> int | None:

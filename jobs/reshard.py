@@ -30,9 +30,11 @@ from pipeline.balance import balance_ledger
 from pipeline.config import ConfigError, config_from_dict, load_config
 from pipeline.manifest import code_version, format_funnel, ledger_files, ledger_funnel, write_manifest
 from pipeline.reshard_graph import MISSING_REASON, build_reshard
-from pipeline.runner import make_pipeline, spill_enabled
+from pipeline.progress import Progress, step
+from pipeline.runner import is_local_runner, make_pipeline, spill_enabled
 from transforms.batching import Exchange
-from pipeline.cli_options import split_args, strict_parser
+from jobs import parsers
+from pipeline.cli_options import split_args
 
 # Below this many ledger rows, and with no runner options given, reshard runs in-process (4 s less start-up on the
 # 134-record benchmark); above it, like curate, one worker process per core.
@@ -56,20 +58,7 @@ class UsageError(Exception):
     """Unusable run directory, output or config: one line, exit status 2."""
 
 def parser() -> argparse.ArgumentParser:
-    p = strict_parser(prog="ykcurate reshard", description=__doc__.splitlines()[0])
-    p.add_argument("--run", required=True, help="output directory of an earlier curate (or reshard) run")
-    p.add_argument("--output", required=True, help="new output directory (not the run itself)")
-    p.add_argument("--config", help="YAML recipe to start from (default: the run's own resolved config)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config value, e.g. --set clip_score.percentile=30")
-    p.add_argument("--shard-size", type=int, help="samples per shard (shards.samples_per_shard)")
-    p.add_argument("--max-per-category", type=int, help="keep at most N per category, best by score")
-    p.add_argument("--compute-missing", action="store_true",
-                   help="run records the new thresholds admit into stages they never reached through those stages")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace the run in a used --output (removes only what a run writes there)")
-    p.add_argument("--quiet", action="store_true")
-    return p
+    return parsers.reshard()
 
 def _config(args, manifest: dict):
     overrides = list(args.overrides)
@@ -164,10 +153,14 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     spill_dir = FileSystems.join(args.output, "_spill") if spill else None
+    rows = source.get("funnel", {}).get("input")
+    show = not args.quiet and is_local_runner(beam_args)
+    step(f"re-deciding {len(parts):,} ledger files ({f'{rows:,}' if rows else 'unknown'} rows) of {args.run}", args.quiet)
     try:
         build_reshard(pipeline, config, parts, args.run, ledger_dir, Exchange(spill_dir), media,
                       args.compute_missing, FileSystems.join(args.output, "embeddings"))
-        pipeline.run().wait_until_finish()
+        with Progress("reshard", enabled=show, expected=rows):
+            pipeline.run().wait_until_finish()
     except Exception as exc:  # noqa: BLE001 - any worker failure: one line here, the traceback in _logs/
         raise PipelineFailed(log_failure(args.output, "reshard", exc)) from exc
     finally:
@@ -178,12 +171,15 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     previous = FileSystems.join(args.run, "shards")
     outputs = None
     if media:
+        step("writing shards, shard index, curated table and pretrain.csv", args.quiet)
         try:
-            outputs = write_outputs(args.output, config, beam_args,
-                                    previous if FileSystems.exists(FileSystems.join(previous, "index.parquet"))
-                                    else None)
+            with Progress("outputs", enabled=show):
+                    outputs = write_outputs(args.output, config, beam_args,
+                                        previous if FileSystems.exists(FileSystems.join(previous, "index.parquet"))
+                                        else None)
         except Exception as exc:  # noqa: BLE001 - a worker failure: one line here, the traceback in _logs/
             raise PipelineFailed(log_failure(args.output, "reshard", exc)) from exc
+    step("counting the funnel and the changes", args.quiet)
     counts = ledger_funnel(ledger_dir)
     moved, missing = changes(parts, ledger_dir)
     report = {"changes": moved, "capped": capped, "missing": missing}

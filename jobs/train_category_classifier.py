@@ -11,17 +11,11 @@ import sys
 
 from filters.category_check import train_category_classifier
 from jobs import main_for
-from pipeline.cli_options import strict_parser
+from jobs import parsers
 
 
 def run(argv: list[str] | None = None) -> dict:
-    p = strict_parser(prog="ykcurate train-category-classifier", description=__doc__.splitlines()[0], epilog=None)
-    p.add_argument("--input", required=True, help="classification CSV (video_id:FILE,title,label or title,label)")
-    p.add_argument("--output", required=True, help="model file to write (.bin / .ftz)")
-    p.add_argument("--epoch", type=int, default=25)
-    p.add_argument("--lr", type=float, default=0.5)
-    p.add_argument("--dim", type=int, default=50, help="vector size (a multiple of 10)")
-    p.add_argument("--no-quantize", action="store_true")
+    p = parsers.train_category_classifier()
     args = p.parse_args(argv)
     report = train_category_classifier(args.input, args.output, epoch=args.epoch, lr=args.lr, dim=args.dim,
                                        quantize=not args.no_quantize)

@@ -14,15 +14,11 @@ import numpy as np
 
 from filters.visual_safety import train_safety_head
 from jobs import main_for
-from pipeline.cli_options import strict_parser
+from jobs import parsers
 
 
 def run(argv: list[str] | None = None) -> dict:
-    p = strict_parser(prog="ykcurate train-safety-head", description=__doc__.splitlines()[0], epilog=None)
-    p.add_argument("--embeddings", required=True, help=".npz with arrays embeddings (n, D) and labels (n,) 0/1")
-    p.add_argument("--output", required=True, help="head file to write (.npz)")
-    p.add_argument("--l2", type=float, default=1e-3, help="L2 penalty on the standardised weights")
-    p.add_argument("--no-balance", action="store_true", help="do not weight the two classes equally")
+    p = parsers.train_safety_head()
     args = p.parse_args(argv)
     try:
         with np.load(args.embeddings, allow_pickle=False) as data:

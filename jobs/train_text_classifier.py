@@ -10,16 +10,11 @@ import sys
 
 from filters.text_classifier import train_text_classifier
 from jobs import main_for
-from pipeline.cli_options import strict_parser
+from jobs import parsers
 
 
 def run(argv: list[str] | None = None) -> dict:
-    p = strict_parser(prog="ykcurate train-text-classifier", description=__doc__.splitlines()[0], epilog=None)
-    p.add_argument("--input", required=True, help="labelled CSV (title,label) or fastText-format file")
-    p.add_argument("--output", required=True, help="model file to write (.ftz / .bin)")
-    p.add_argument("--epoch", type=int, default=25)
-    p.add_argument("--lr", type=float, default=0.5)
-    p.add_argument("--no-quantize", action="store_true")
+    p = parsers.train_text_classifier()
     args = p.parse_args(argv)
     report = train_text_classifier(args.input, args.output, epoch=args.epoch, lr=args.lr,
                                    quantize=not args.no_quantize)

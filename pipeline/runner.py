@@ -52,8 +52,9 @@ def worker_slots(beam_args: list[str]) -> int:
     """How many bundles the runner processes at once, from its options: local workers, Dataflow workers, Flink
     parallelism or dask partitions; 16 when the options do not say (a small cluster)."""
     options = PipelineOptions(beam_args).get_all_options(drop_default=False)
-    if is_local_runner(beam_args):
-        return int(options.get("direct_num_workers") or 0) or os.cpu_count() or 1
+    if is_local_runner(beam_args):  # make_pipeline's default: one worker per core unless the options say
+        given = any(arg.startswith("--direct_num_workers") for arg in beam_args)
+        return (int(options.get("direct_num_workers") or 0) if given else 0) or os.cpu_count() or 1
     for name in ("max_num_workers", "num_workers", "parallelism", "npartitions"):
         value = options.get(name)
         if isinstance(value, int) and value > 0:

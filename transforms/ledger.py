@@ -18,6 +18,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from filters import clip_score
 from filters.exact_dup import KEY_ORDER
+from pipeline import progress
 from pipeline.config import ClipScoreConfig
 from schemas.ledger import to_table
 from transforms.batching import Exchange
@@ -79,6 +80,8 @@ def decide_unit(joined, exchange: Exchange) -> tuple[int, list[dict]]:
 def _write_unit(unit: int, rows: list[dict], directory: str, names: list[str] | None = None):
     path = FileSystems.join(directory, names[unit] if names else f"part-{unit:06d}.parquet")
     write_table(to_table(rows), path)
+    progress.count("ledger", len(rows))
+    progress.flush()
     return path, len(rows)
 
 

@@ -24,6 +24,7 @@ from filters.clip_score import clip_scores
 from filters.media_chain import MediaChain
 from filters.visual_dup import band_keys, bucket_edges, mean_embedding
 from filters.visual_safety import VisualSafetyFilter
+from pipeline import progress
 from pipeline.config import Config
 from transforms.batching import Exchange
 
@@ -150,7 +151,10 @@ class _MediaFn(beam.DoFn):
 
     def process(self, element):
         unit, ref = element
-        results, scores, visual = self.scorer.process(unit, self.exchange.get(ref))
+        items = self.exchange.get(ref)
+        results, scores, visual = self.scorer.process(unit, items)
+        progress.count("media", len(items))
+        progress.flush()
         yield self.exchange.put("media_results", unit, results)
         if scores:
             yield beam.pvalue.TaggedOutput(SCORES, scores)

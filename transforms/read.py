@@ -18,13 +18,17 @@ import apache_beam as beam
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
+from pipeline import progress
 from pipeline.config import ReadConfig
 from schemas.raw_record import YOUKU_CSV_COLUMNS, SchemaError, parse_json, printable, salvage_video_id, validate
-from transforms.read_files import EXTENSIONS, NotAFile, check_regular, compression_of, csv_records, lines, read_head
+from transforms.read_files import (EXTENSIONS, NotAFile, check_regular, compression_of, csv_records, lines,
+                                   open_input, read_head)
 
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 _OFFSET_BITS = 40
-WHOLE_FILE = 1 << _OFFSET_BITS  # end of a unit that reads its file to the end (compressed, CSV, small)
+_OFFSET_MASK = (1 << _OFFSET_BITS) - 1
+WHOLE_FILE = 1 << _OFFSET_BITS
+PEEK_BYTES = 1 << 20  # files this small are checked for records while planning (empty input: one line, no run)  # end of a unit that reads its file to the end (compressed, CSV, small)
 
 
 class InputError(ValueError):
@@ -40,6 +44,7 @@ class ReadTask:
     end: int     # exclusive
     unit: int = 0             # position in the plan; also the ledger file this unit's rows go to
     first_record_id: int = 0  # record ids of this unit are >= this and < the next unit's
+    bytes: int = 0            # this unit's share of the input's bytes (progress and ETA)
 
 
 def unit_starts(tasks: list[ReadTask]) -> list[int]:
@@ -68,16 +73,16 @@ def _match(pattern: str) -> dict[str, int]:
     return {m.path: m.size_in_bytes for m in results}
 
 
-def _parquet_tasks(index: int, path: str) -> list[ReadTask]:
+def _parquet_tasks(index: int, path: str, size: int) -> list[ReadTask]:
     try:
         with FileSystems.open(path) as handle:
             meta = pq.ParquetFile(handle).metadata
     except Exception as exc:  # noqa: BLE001 - ArrowInvalid, OSError: an unreadable footer
         raise InputError(f"cannot read Parquet file {path}: {str(exc).splitlines()[0][:200]}") from exc
-    tasks, first_row = [], 0
-    for g in range(meta.num_row_groups):
-        tasks.append(ReadTask(index, path, "parquet", g, g + 1,
-                              first_record_id=(index << _OFFSET_BITS) | first_row))
+    tasks, first_row, groups = [], 0, meta.num_row_groups
+    for g in range(groups):
+        tasks.append(ReadTask(index, path, "parquet", g, g + 1, first_record_id=(index << _OFFSET_BITS) | first_row,
+                              bytes=size // groups + (size % groups if g == groups - 1 else 0)))
         first_row += meta.row_group(g).num_rows
     return tasks
 
@@ -104,15 +109,27 @@ def plan_reads(patterns: list[str], config: ReadConfig) -> list[ReadTask]:
         fmt, size = _format_of(path), files[path]
         base = index << _OFFSET_BITS
         if fmt == "parquet":
-            tasks.extend(_parquet_tasks(index, path))
+            tasks.extend(_parquet_tasks(index, path, size))
         elif not _splittable(path, fmt, size, config):
-            tasks.append(ReadTask(index, path, fmt, 0, WHOLE_FILE, first_record_id=base))
+            tasks.append(ReadTask(index, path, fmt, 0, WHOLE_FILE, first_record_id=base, bytes=size))
         else:
-            tasks.extend(ReadTask(index, path, fmt, s, min(s + config.split_bytes, size), first_record_id=base | s)
+            tasks.extend(ReadTask(index, path, fmt, s, min(s + config.split_bytes, size), first_record_id=base | s,
+                                  bytes=min(s + config.split_bytes, size) - s)
                          for s in range(0, size, config.split_bytes))
     if all(files[path] == 0 for path in files):
         raise InputError(f"input is empty: {len(files)} file(s), 0 bytes")
+    if all(size <= PEEK_BYTES and _blank(path, _format_of(path)) for path, size in files.items()):
+        raise InputError(f"no records in the input: {len(files)} small file(s), all blank or only a CSV header")
     return [replace(task, unit=unit) for unit, task in enumerate(tasks)]
+
+
+def _blank(path: str, fmt: str) -> bool:
+    """Whether a small text file holds no record (only whitespace, or a CSV header alone)."""
+    if fmt == "parquet":
+        return False
+    with open_input(path) as handle:
+        lines_seen = [line for line in handle.read(PEEK_BYTES + 1).splitlines() if line.strip()]
+    return len(lines_seen) <= (1 if fmt == "csv" else 0)
 
 
 def _resolve_path(video_path: str | None, base_dir: str) -> str | None:
@@ -233,8 +250,17 @@ def read_batches(task: ReadTask, config: ReadConfig) -> Iterator[list[dict[str, 
 
 def numbered_batches(task: ReadTask, config: ReadConfig) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
     """(unit, batch number, rows): the numbering names the batch's spill file deterministically."""
+    reported = 0
+    plain_text = task.fmt != "parquet" and task.end != WHOLE_FILE
     for number, batch in enumerate(read_batches(task, config)):
+        progress.count("read", len(batch))
+        if plain_text:  # bytes as they go; others count their bytes when the unit is done
+            done = min(task.bytes, (batch[-1]["record_id"] & _OFFSET_MASK) - task.start)
+            progress.count("read_bytes", done - reported)
+            reported = done
         yield task.unit, number, batch
+    progress.count("read_bytes", task.bytes - reported)
+    progress.flush()
 
 
 class ReadRecords(beam.PTransform):

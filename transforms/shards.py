@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
+from pipeline import progress
 from schemas.shard_index import INDEX_SCHEMA, sample_key, shard_of
 from transforms.ledger import write_table
 
@@ -129,6 +130,8 @@ def write_shard(keyed, directory: str, previous: str | None = None, index_dir: s
     if index_dir is not None:
         write_table(pa.Table.from_pylist(index, schema=INDEX_SCHEMA),
                     FileSystems.join(index_dir, f"shard-{number:06d}.parquet"))
+    progress.count("shards", len(index))
+    progress.flush()
     return index
 
 

@@ -12,6 +12,7 @@ from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
 from filters.text_chain import TextChain
+from pipeline import progress
 from pipeline.config import Config
 from transforms.batching import Exchange
 from transforms.exact_dup import key_entries
@@ -45,6 +46,7 @@ class DedupSourceFn(beam.DoFn):
             yield from self._flush()
 
     def finish_bundle(self):
+        progress.flush()
         for output in self._flush():
             yield beam.pvalue.TaggedOutput(output.tag, WindowedValue(output.value, MIN_TIMESTAMP, [GlobalWindow()]))
 
@@ -59,7 +61,9 @@ class _TextChainFn(DedupSourceFn):
 
     def decide(self, element: tuple[int, int, list[dict]]) -> tuple[int, list[dict], list[tuple]]:
         unit, _, rows = element
-        return unit, rows, self.chain.process(rows)
+        items = self.chain.process(rows)
+        progress.count("text", len(rows))
+        return unit, rows, items
 
 
 def dedup_outputs(items: list[tuple], config: Config, exchange: Exchange):

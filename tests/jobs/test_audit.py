@@ -25,7 +25,7 @@ def test_audit_report_escapes_titles_and_filters(tmp_path, capsys):
     assert {"language", "title_quality", "duration"} <= stages
     assert {name for name, _, _ in report["categories"]} >= {"旅游", "宠物"}
     out = capsys.readouterr().out
-    assert "kept" in out and "rejected samples:" in out
+    assert "kept" in out and "rejected samples (stage: kind of reason, records):" in out
     only = audit.run(["--run", str(tmp_path / "out"), "--stage", "duration", "--html", str(tmp_path / "d.html")])
     assert {group["stage"] for group in only["samples"]} == {"duration"}
     assert audit.main(["--run", str(tmp_path / "nowhere")]) == 2

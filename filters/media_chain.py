@@ -52,7 +52,7 @@ class MediaChain:
             source = read_remote(video_path, self.limits.max_bytes) if "://" in video_path else video_path
             info = probe(source, timeout_s=self.decode.timeout_s, limits=self.limits)
         except MediaError as exc:
-            return {"status": "error", "stage": "decode", "reason": exc.reason}, None
+            return {"status": "error", "stage": "decode", "reason": _without_path(exc.reason, video_path)}, None
         result: dict[str, Any] = {
             "duration": info["duration"], "duration_meta": meta_duration, "width": info["width"],
             "height": info["height"], "fps": info["fps"], "codec": info["codec"],
@@ -66,7 +66,7 @@ class MediaChain:
             frames = sample_frames(source, num_frames=self.decode.num_frames, short_side=self.decode.short_side,
                                    timeout_s=self.decode.timeout_s, size=(info["width"], info["height"]))
         except MediaError as exc:
-            result.update(status="error", stage="decode", reason=exc.reason)
+            result.update(status="error", stage="decode", reason=_without_path(exc.reason, video_path))
             return result, None
         scores = self.quality.score({"width": info["width"], "height": info["height"], "frames": frames})
         result.update(scores)
@@ -74,3 +74,9 @@ class MediaChain:
         if reason:
             result.update(status="rejected", stage="quality", reason=reason)
         return result, frames
+
+
+def _without_path(reason: str, video_path: str) -> str:
+    """A reason naming the file by its base name: the ledger row holds the (input-relative) path, and a reason must
+    not carry this machine's absolute paths."""
+    return reason.replace(video_path, video_path.rsplit("/", 1)[-1]) if video_path else reason

@@ -68,6 +68,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         prepare_output(args.output, args.overwrite)
     except (ConfigError, InputError, RunFolderError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
+    input_root = tasks[0].root  # ledger sources and video paths are relative to it
     ledger_dir = uris.join(args.output, "ledger")
     spill_dir = uris.join(args.output, "_spill") if spill else None
     embeddings_dir = uris.join(args.output, "embeddings")
@@ -105,7 +106,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     if args.phase == "all":
         step("writing shards, shard index, curated table and pretrain.csv", quiet)
         with Progress("outputs", enabled=show):
-            outputs = write_outputs(args.output, config, beam_args)
+            outputs = write_outputs(args.output, config, beam_args, input_root=input_root)
     step("counting the funnel", quiet)
     counts = ledger_funnel(ledger_dir)
     manifest = {
@@ -114,7 +115,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "code_version": code_version(),
         "config": config.to_dict(),
         "config_fingerprint": config.fingerprint(),
-        "input": {"patterns": args.input, **fingerprint},
+        "input": {"patterns": args.input, "root": input_root, **fingerprint},
         "models": {
             "language": file_fingerprint(config.language.model_path or str(DEFAULT_MODEL)),
             "text_safety_classifier": file_fingerprint(config.text_safety.classifier_path),

@@ -65,10 +65,11 @@ def _merge_index(parts_dir: str, path: str) -> None:
     uris.remove(parts_dir)
 
 
-def write_outputs(output: str, config: Config, beam_args: list[str], previous_shards: str | None = None
-                  ) -> dict[str, Any]:
+def write_outputs(output: str, config: Config, beam_args: list[str], previous_shards: str | None = None,
+                  input_root: str = "") -> dict[str, Any]:
     """Shards, index, curated table and pretrain.csv under ``output`` from its ledger; video bytes from
-    ``previous_shards`` (an earlier run's shards directory) where they hold the video.
+    ``previous_shards`` (an earlier run's shards directory) where they hold the video, else from the ledger's
+    ``video_path`` resolved against ``input_root`` (the manifest's ``input.root``).
 
     Nothing here holds the whole ledger: shards, curated files and pretrain.csv parts are written by a pipeline
     (one shard or ledger file per worker call); the driver merges the index parts and the CSV parts."""
@@ -83,10 +84,10 @@ def write_outputs(output: str, config: Config, beam_args: list[str], previous_sh
     pipeline = make_pipeline(beam_args)
     csv_parts = FileSystems.join(output, CSV_PARTS)
     files = pipeline | "LedgerFiles" >> beam.Create(ledger_files)
-    _ = files | "Shards" >> WriteShards(shards_dir, shards, previous_shards, parts_dir)
+    _ = files | "Shards" >> WriteShards(shards_dir, shards, previous_shards, parts_dir, input_root)
     _ = (files
          | "SpreadForCurated" >> beam.Reshuffle()
-         | "CuratedAndCsvParts" >> beam.Map(_curated_part, curated_dir, csv_parts))
+         | "CuratedAndCsvParts" >> beam.Map(_curated_part, curated_dir, csv_parts, input_root))
     pipeline.run().wait_until_finish()
     _merge_index(parts_dir, FileSystems.join(shards_dir, "index.parquet"))
     _merge_csv(ledger_files, csv_parts, FileSystems.join(output, "pretrain.csv"))
@@ -96,16 +97,18 @@ def write_outputs(output: str, config: Config, beam_args: list[str], previous_sh
 CSV_PARTS = "_pretrain_parts"
 
 
-def _curated_part(path: str, curated_dir: str, csv_parts: str) -> int:
+def _curated_part(path: str, curated_dir: str, csv_parts: str, input_root: str = "") -> int:
     """On a worker: one ledger file's kept rows as its curated file and its part of pretrain.csv (the driver only
-    concatenates the small CSV parts, in ledger order)."""
+    concatenates the small CSV parts, in ledger order). pretrain.csv names each video by the path a trainer
+    opens: resolved against the input root."""
     table = _kept(path)
     name = posixpath.basename(path)
     if table.num_rows:
         write_table(table.cast(LEDGER_SCHEMA), FileSystems.join(curated_dir, name))
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(
-        zip(table.column("video_path").to_pylist(), table.column("title").to_pylist()))
+        zip((uris.resolve(input_root, p) if input_root else p for p in table.column("video_path").to_pylist()),
+            table.column("title").to_pylist()))
     uris.write_bytes(FileSystems.join(csv_parts, f"{name}.csv"), buffer.getvalue().encode("utf-8"))
     return table.num_rows
 

@@ -154,11 +154,12 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         raise UsageError(str(exc)) from exc
     spill_dir = FileSystems.join(args.output, "_spill") if spill else None
     rows = source.get("funnel", {}).get("input")
+    input_root = (source.get("input") or {}).get("root", "")  # ledger video paths are relative to it
     show = not args.quiet and is_local_runner(beam_args)
     step(f"re-deciding {len(parts):,} ledger files ({f'{rows:,}' if rows else 'unknown'} rows) of {args.run}", args.quiet)
     try:
         build_reshard(pipeline, config, parts, args.run, ledger_dir, Exchange(spill_dir), media,
-                      args.compute_missing, FileSystems.join(args.output, "embeddings"))
+                      args.compute_missing, FileSystems.join(args.output, "embeddings"), input_root)
         with Progress("reshard", enabled=show, expected=rows):
             pipeline.run().wait_until_finish()
     except Exception as exc:  # noqa: BLE001 - any worker failure: one line here, the traceback in _logs/
@@ -176,7 +177,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
             with Progress("outputs", enabled=show):
                     outputs = write_outputs(args.output, config, beam_args,
                                         previous if FileSystems.exists(FileSystems.join(previous, "index.parquet"))
-                                        else None)
+                                        else None, input_root)
         except Exception as exc:  # noqa: BLE001 - a worker failure: one line here, the traceback in _logs/
             raise PipelineFailed(log_failure(args.output, "reshard", exc)) from exc
     step("counting the funnel and the changes", args.quiet)

@@ -10,6 +10,7 @@ quality rejection, or into the media stages at all) has no scores for the stages
 from __future__ import annotations
 
 import io
+from pipeline import uris
 from functools import lru_cache
 from typing import Any
 
@@ -71,6 +72,8 @@ def stored_embeddings(path: str) -> dict[int, np.ndarray]:
     return {int(rid): frames[offsets[i]:offsets[i + 1]] for i, rid in enumerate(data["record_id"].tolist())}
 
 
-def media_item(row: dict[str, Any]) -> tuple:
-    """What the media stages need of a record (``transforms.ledger``'s media item)."""
-    return (row["record_id"], row["video_id"], row["video_path"], input_duration(row), row["title"], row["category"])
+def media_item(row: dict[str, Any], input_root: str = "") -> tuple:
+    """What the media stages need of a record (``transforms.ledger``'s media item); the ledger's input-relative
+    ``video_path`` resolved against the source run's input root."""
+    path = uris.resolve(input_root, row["video_path"]) if input_root else row["video_path"]
+    return (row["record_id"], row["video_id"], path, input_duration(row), row["title"], row["category"])

@@ -69,7 +69,9 @@ class _RedecideTextFn(DedupSourceFn):
 
 
 class _ReplayFn(beam.DoFn):
-    def __init__(self, config: Config, exchange: Exchange, compute_missing: bool, embeddings_dir: str) -> None:
+    def __init__(self, config: Config, exchange: Exchange, compute_missing: bool, embeddings_dir: str,
+                 input_root: str = "") -> None:
+        self.input_root = input_root
         self.config = config
         self.exchange = exchange
         self.compute_missing = compute_missing
@@ -104,7 +106,8 @@ class _ReplayFn(beam.DoFn):
         if todo:
             if self.scorer is None:
                 self.scorer = MediaScorer(self.config, self.embeddings_dir)
-            computed, computed_scores, computed_videos = self.scorer.process(unit, [media_item(r) for r in todo])
+            computed, computed_scores, computed_videos = self.scorer.process(unit, [media_item(r, self.input_root)
+                                                                                  for r in todo])
             results += computed
             scores += computed_scores
             videos += computed_videos
@@ -116,7 +119,8 @@ class _ReplayFn(beam.DoFn):
 
 
 def build_reshard(pipeline: beam.Pipeline, config: Config, parts: list[str], run: str, ledger_dir: str,
-                  exchange: Exchange, media: bool, compute_missing: bool, embeddings_dir: str):
+                  exchange: Exchange, media: bool, compute_missing: bool, embeddings_dir: str,
+                  input_root: str = ""):
     """Source ledger parts -> the new ledger under ``ledger_dir``, part by part (same file names)."""
     starts = part_starts(parts)
     names = [path.rstrip("/").rsplit("/", 1)[-1] for path in parts]
@@ -129,7 +133,8 @@ def build_reshard(pipeline: beam.Pipeline, config: Config, parts: list[str], run
     if not media:
         return dedup | "Ledger" >> WriteLedger(ledger_dir, starts, exchange, names)
     replayed = (joined_by_unit(dedup, starts, exchange)
-                | "DecideAndReplay" >> beam.ParDo(_ReplayFn(config, exchange, compute_missing, embeddings_dir))
+                | "DecideAndReplay" >> beam.ParDo(_ReplayFn(config, exchange, compute_missing, embeddings_dir,
+                                                                      input_root))
                 .with_outputs(MEDIA, SCORES, VISUAL, main="rows"))
     return ({"rows": replayed.rows, "media": replayed[MEDIA], "scores": replayed[SCORES],
              "visual": visual_labels(replayed[VISUAL], config, exchange)}

@@ -7,6 +7,7 @@ paths are made absolute at launch, so every worker (each with its own working di
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 
 from apache_beam.io.filesystems import FileSystems
@@ -27,6 +28,30 @@ def absolute(uri: str) -> str:
 
 def join(base: str, *parts: str) -> str:
     return FileSystems.join(base, *parts)
+
+
+def common_root(paths: list[str]) -> str:
+    """The deepest folder holding every one of ``paths`` (local paths or URIs of one scheme); "" when they share
+    none (mixed schemes). Input paths are stored relative to it, so a ledger names no machine-specific folder."""
+    folders = [posixpath.dirname(p) if "://" in p else os.path.dirname(p) for p in paths]
+    schemes = {f.split("://", 1)[0] if "://" in f else "" for f in folders}
+    if len(schemes) != 1 or not folders:
+        return ""
+    scheme = schemes.pop()
+    if not scheme:
+        return os.path.commonpath(folders)
+    bare = [f.split("://", 1)[1] for f in folders]
+    return f"{scheme}://{posixpath.commonpath(bare)}" if all(bare) else ""
+
+
+def relative_to(path: str, root: str) -> str:
+    """``path`` relative to ``root``: local paths always (``../`` where needed), URIs when under ``root``."""
+    if not root or not path:
+        return path
+    if "://" not in path and "://" not in root and os.path.isabs(path):
+        return os.path.relpath(path, root)
+    prefix = root.rstrip("/") + "/"
+    return path[len(prefix):] if path.startswith(prefix) else path
 
 
 def resolve(run: str, path: str | None) -> str | None:

@@ -120,8 +120,13 @@ def text_cases() -> list[Case]:
 
 def media_cases(videos: Path) -> list[Case]:
     """Records whose video is hostile; ``videos`` must hold the files ``write_media`` makes."""
+    titles = iter(["黄山日出云海延时摄影全记录", "小猫第一次见到雪的反应太可爱", "自制手工皮具钱包教程详解",
+                   "北京胡同里的老字号早餐探店", "三分钟学会家常版宫保鸡丁", "骑行川藏线第十五天翻越雪山",
+                   "儿童乐高城市系列拼装过程", "深夜食堂之番茄牛腩煲做法", "海边冲浪新手入门注意事项",
+                   "老式收音机拆解与修复过程", "城市夜景航拍合集第二季"])
+
     def rec(kind: str, path: str, stage: str | None) -> Case:
-        return _obj(f"media-{kind}", stage, video_path=path, title=f"{GOOD}{kind}")
+        return _obj(f"media-{kind}", stage, video_path=path, title=next(titles), duration=12)
 
     return [
         rec("missing", "videos/does_not_exist.mp4", "decode"),
@@ -137,18 +142,22 @@ def media_cases(videos: Path) -> list[Case]:
     ]
 
 
+def _video(out: Path, source: str) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", f"{source}{'=' if '=' not in source else ':'}size=320x240:rate=10",
+                    "-t", "12", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-f", "mp4",
+                    str(out)], check=True, timeout=60)
+
+
 def write_media(videos: Path) -> None:
+    """Distinct real videos under hostile names (so each can be kept), and files that are no video at all."""
     videos.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc2=size=320x240:rate=10", "-t", "12", "-c:v", "libx264", "-preset", "veryfast",
-                    "-pix_fmt", "yuv420p", str(videos / "ok.mp4")], check=True, timeout=60)
-    data = (videos / "ok.mp4").read_bytes()
+    _video(videos / "ok.mp4", "testsrc2")
+    _video(videos / "x.json", "mandelbrot")
+    _video(videos / "x.txt", "life=mold=10:ratio=0.5:death_color=#C83232:life_color=#00ff00")
+    _video(videos / "clip.m p4!", "cellauto=rule=110")
     (videos / "empty.mp4").write_bytes(b"")
     (videos / "text.mp4").write_text("不是视频\n" * 50, encoding="utf-8")
     (videos / "random.mp4").write_bytes(bytes((i * 7919) % 251 for i in range(50_000)))
-    (videos / "x.json").write_bytes(data)
-    (videos / "x.txt").write_bytes(data)
-    (videos / "clip.m p4!").write_bytes(data)
 
 
 CSV_TEXT = ('video_id,title,duration\n'

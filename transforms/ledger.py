@@ -93,7 +93,8 @@ def _decide_and_forward(joined, exchange: Exchange, media_batch: int):
     """Put the decided rows aside again; send the kept records on to the media stages in small chunks."""
     unit, rows = decide_unit(joined, exchange)
     yield exchange.put("decided_rows", unit, rows)
-    kept = [(r["record_id"], r["video_id"], r["video_path"], r["duration"], r["title"], r["category"])
+    kept = [(r["record_id"], r["video_id"], r.get("video_uri") or r["video_path"], r["duration"], r["title"],
+             r["category"])
             for r in rows if r["status"] == "kept"]
     for start in range(0, len(kept), media_batch):
         yield beam.pvalue.TaggedOutput(MEDIA, exchange.put("media_items", unit, kept[start:start + media_batch]))

@@ -18,7 +18,7 @@ import apache_beam as beam
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline import progress
+from pipeline import progress, uris
 from pipeline.config import ReadConfig
 from schemas.raw_record import YOUKU_CSV_COLUMNS, SchemaError, parse_json, printable, salvage_video_id, validate
 from transforms.read_files import (EXTENSIONS, NotAFile, check_regular, compression_of, csv_records, lines,
@@ -45,6 +45,7 @@ class ReadTask:
     unit: int = 0             # position in the plan; also the ledger file this unit's rows go to
     first_record_id: int = 0  # record ids of this unit are >= this and < the next unit's
     bytes: int = 0            # this unit's share of the input's bytes (progress and ETA)
+    root: str = ""            # the input root (see pipeline.uris.common_root): ledger paths are relative to it
 
 
 def unit_starts(tasks: list[ReadTask]) -> list[int]:
@@ -120,7 +121,8 @@ def plan_reads(patterns: list[str], config: ReadConfig) -> list[ReadTask]:
         raise InputError(f"input is empty: {len(files)} file(s), 0 bytes")
     if all(size <= PEEK_BYTES and _blank(path, _format_of(path)) for path, size in files.items()):
         raise InputError(f"no records in the input: {len(files)} small file(s), all blank or only a CSV header")
-    return [replace(task, unit=unit) for unit, task in enumerate(tasks)]
+    root = uris.common_root(sorted(files))
+    return [replace(task, unit=unit, root=root) for unit, task in enumerate(tasks)]
 
 
 def _blank(path: str, fmt: str) -> bool:
@@ -171,14 +173,14 @@ def _rows_from_text(task: ReadTask, config: ReadConfig) -> Iterator[dict[str, An
         if not raw_line.strip():
             continue
         record_id = (task.file_index << _OFFSET_BITS) | offset
-        source = f"{task.path}@{offset}"
+        source = f"{uris.relative_to(task.path, task.root)}@{offset}"
         if task.fmt == "csv" and header is None:
             header = next(csv.reader([raw_line.decode("utf-8-sig", errors="replace").rstrip("\r\n")]), [])
             continue
-        yield _parsed(raw_line, header, record_id, source, base_dir, config)
+        yield _parsed(raw_line, header, record_id, source, base_dir, task.root, config)
 
 
-def _parsed(raw_line: bytes, header: list[str] | None, record_id: int, source: str, base_dir: str,
+def _parsed(raw_line: bytes, header: list[str] | None, record_id: int, source: str, base_dir: str, root: str,
             config: ReadConfig) -> dict[str, Any]:
     """One ledger row for one physical record, whatever it holds: a valid record or an error/schema row."""
     try:
@@ -189,7 +191,7 @@ def _parsed(raw_line: bytes, header: list[str] | None, record_id: int, source: s
     text = text.lstrip("\ufeff").rstrip("\r\n")
     try:
         obj = _csv_object(header, text) if header is not None else parse_json(text)
-        return _validated(obj, record_id, source, base_dir, config)
+        return _validated(obj, record_id, source, base_dir, root, config)
     except SchemaError as exc:
         return _error_row(record_id, source, str(exc), salvage_video_id(text))
     except Exception as exc:  # noqa: BLE001 - one record must never stop a run: it becomes an error row
@@ -197,7 +199,9 @@ def _parsed(raw_line: bytes, header: list[str] | None, record_id: int, source: s
                           salvage_video_id(text))
 
 
-def _validated(obj: Any, record_id: int, source: str, base_dir: str, config: ReadConfig) -> dict[str, Any]:
+def _validated(obj: Any, record_id: int, source: str, base_dir: str, root: str, config: ReadConfig) -> dict[str, Any]:
+    """A valid record's row (``video_path`` relative to the input root; ``video_uri``, the file to open, travels
+    with the row but is not a ledger column), or an error row."""
     try:
         row = validate(obj, config.max_title_chars)
     except SchemaError as exc:
@@ -208,7 +212,8 @@ def _validated(obj: Any, record_id: int, source: str, base_dir: str, config: Rea
                           title if isinstance(title, str) else None)
     row["record_id"] = record_id
     row["source"] = source
-    row["video_path"] = _resolve_path(row["video_path"], base_dir)
+    row["video_uri"] = _resolve_path(row["video_path"], base_dir)
+    row["video_path"] = uris.relative_to(row["video_uri"], root)
     return row
 
 
@@ -223,13 +228,14 @@ def _rows_from_parquet(task: ReadTask, config: ReadConfig) -> Iterator[dict[str,
             reason = f"unreadable Parquet row group {task.start} ({type(exc).__name__}: {str(exc)[:120]})"
             for i in range(parquet.metadata.row_group(task.start).num_rows):
                 yield _error_row((task.file_index << _OFFSET_BITS) | (first_row + i),
-                                 f"{task.path}#row{first_row + i}", reason, None)
+                                 f"{uris.relative_to(task.path, task.root)}#row{first_row + i}", reason, None)
             return
         for i, obj in enumerate(objs):
             row_number = first_row + i
-            record_id, source = (task.file_index << _OFFSET_BITS) | row_number, f"{task.path}#row{row_number}"
+            record_id = (task.file_index << _OFFSET_BITS) | row_number
+            source = f"{uris.relative_to(task.path, task.root)}#row{row_number}"
             try:
-                yield _validated(obj, record_id, source, base_dir, config)
+                yield _validated(obj, record_id, source, base_dir, task.root, config)
             except Exception as exc:  # noqa: BLE001 - as for text lines
                 yield _error_row(record_id, source, f"unreadable record ({type(exc).__name__}: {str(exc)[:120]})",
                                  None)

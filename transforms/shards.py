@@ -2,7 +2,10 @@
 each shard written under a temporary name and renamed (a retried bundle never leaves half a tar), tar headers with
 fixed owner and mtime, so the same ledger always gives byte-identical shards.
 
-Per sample: the video bytes under their real extension, ``json`` (the ledger row), ``txt`` (the normalised title).
+Per sample: the video bytes under their extension when it is a video container's (``VIDEO_EXTENSIONS``), else
+under the neutral ``video`` with the file's real name in the json as ``video_name`` (a video named ``x.json`` must
+not replace the sample's ``json``); ``json`` (the ledger row); ``txt`` (the normalised title). Paths inside are the
+ledger's: relative to the input root or to the run folder, never this machine's absolute paths.
 """
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ import hashlib
 import io
 import json
 import posixpath
-import re
 import tarfile
 from functools import lru_cache
 from typing import Any
@@ -20,13 +22,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline import progress
+from pipeline import progress, uris
 from schemas.shard_index import INDEX_SCHEMA, sample_key, shard_of
 from transforms.ledger import write_table
 
 INDEX_PARTS = "_index_parts"
 
-_EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
+VIDEO_EXTENSIONS = frozenset({"mp4", "m4v", "mov", "mkv", "webm", "avi", "flv", "f4v", "ts", "m2ts", "mts", "mpg",
+                              "mpeg", "wmv", "asf", "3gp", "3g2", "ogv", "rm", "rmvb", "vob", "divx"})
+NEUTRAL = "video"
 
 
 def _json_safe(value: Any) -> Any:
@@ -40,9 +44,10 @@ def kept_rows(path: str) -> list[dict]:
     return [row for row in table.to_pylist() if row["status"] == "kept"]
 
 
-def _extension(video_path: str | None) -> str:
+def video_member(video_path: str | None) -> str:
+    """The sample's member name for the video: a known container extension, else the neutral ``video``."""
     ext = posixpath.splitext(video_path or "")[1].lstrip(".").lower()
-    return ext if _EXTENSION.match(ext) else "mp4"
+    return ext if ext in VIDEO_EXTENSIONS else NEUTRAL
 
 
 def _read_video(path: str | None) -> bytes | None:
@@ -92,7 +97,8 @@ def _keyed_by_shard(row: dict, shards: int) -> tuple[int, dict]:
     return shard_of(row["video_id"], shards), row
 
 
-def write_shard(keyed, directory: str, previous: str | None = None, index_dir: str | None = None) -> list[dict]:
+def write_shard(keyed, directory: str, previous: str | None = None, index_dir: str | None = None,
+                input_root: str = "") -> list[dict]:
     """Write one shard (and, with ``index_dir``, its index rows as ``index_dir/shard-N.parquet``); return its
     index rows. Video bytes come from ``previous`` shards when given and holding the video, else from the record's
     video_path."""
@@ -106,15 +112,19 @@ def write_shard(keyed, directory: str, previous: str | None = None, index_dir: s
     with wds.TarWriter(buffer, encoder=False, mtime=0, user="ykcurate", group="ykcurate") as writer:
         for row in rows:
             key = sample_key(row["video_id"])
+            member = video_member(row.get("video_path"))
+            meta = {k: _json_safe(v) for k, v in row.items()}
+            if member == NEUTRAL and row.get("video_path"):
+                meta["video_name"] = posixpath.basename(row["video_path"])
             sample = {"__key__": key,
-                      "json": json.dumps({k: _json_safe(v) for k, v in row.items()}, ensure_ascii=False,
-                                         sort_keys=True).encode("utf-8"),
+                      "json": json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"),
                       "txt": (row["title"] or "").encode("utf-8")}
             video = _read_previous(previous, row["video_id"]) if previous else None
             if video is None:
-                video = _read_video(row.get("video_path"))
+                video = _read_video(uris.resolve(input_root, row.get("video_path")) if input_root
+                                    else row.get("video_path"))
             if video is not None:
-                sample[_extension(row.get("video_path"))] = video
+                sample[member] = video
             writer.write(sample)
             members = sorted(f"{key}.{k}" for k in sample if k != "__key__")
             index.append({"video_id": row["video_id"], "key": key, "shard": name, "members": members,
@@ -135,8 +145,9 @@ def write_shard(keyed, directory: str, previous: str | None = None, index_dir: s
     return index
 
 
-def _write_shard_count(keyed, directory: str, previous: str | None, index_dir: str | None) -> tuple[int, int]:
-    return keyed[0], len(write_shard(keyed, directory, previous, index_dir))
+def _write_shard_count(keyed, directory: str, previous: str | None, index_dir: str | None,
+                       input_root: str) -> tuple[int, int]:
+    return keyed[0], len(write_shard(keyed, directory, previous, index_dir, input_root))
 
 
 class WriteShards(beam.PTransform):
@@ -144,8 +155,9 @@ class WriteShards(beam.PTransform):
     one Parquet part per shard under ``index_dir``."""
 
     def __init__(self, directory: str, shards: int, previous: str | None = None,
-                 index_dir: str | None = None) -> None:
+                 index_dir: str | None = None, input_root: str = "") -> None:
         super().__init__()
+        self.input_root = input_root
         self.directory = directory
         self.shards = shards
         self.previous = previous
@@ -157,4 +169,5 @@ class WriteShards(beam.PTransform):
                 | "KeptRows" >> beam.FlatMap(kept_rows)
                 | "KeyByShard" >> beam.Map(_keyed_by_shard, self.shards)
                 | "GroupShards" >> beam.GroupByKey()
-                | "WriteTar" >> beam.Map(_write_shard_count, self.directory, self.previous, self.index_dir))
+                | "WriteTar" >> beam.Map(_write_shard_count, self.directory, self.previous, self.index_dir,
+                                                self.input_root))

@@ -50,5 +50,5 @@ setup(
     include_package_data=True,
     install_requires=CORE,
     extras_require={"media": MEDIA, "dask": DASK, "dev": DEV + DASK, "all": MEDIA},
-    entry_points={"console_scripts": ["ykcurate=jobs.cli:main"]},
+    entry_points={"console_scripts": ["ykcurate=jobs.cli:entry"]},
 )

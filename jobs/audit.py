@@ -197,8 +197,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         return result
     step(f"auditing {args.run}")
     report = build_report(args.run, args.stage, args.reason, args.category, args.sample, args.seed, quiet=False)
-    if sys.stderr.isatty():
-        print(file=sys.stderr)  # end the redrawn progress line
+    if sys.stdout.isatty():
+        print()  # end the redrawn progress line
     html_path = uris.absolute(args.html or uris.join(args.run, "audit.html"))
     uris.write_bytes(html_path, TEMPLATE.render(**report).encode("utf-8"))
     print(render_text(report))

@@ -51,5 +51,31 @@ def main(argv: list[str] | None = None) -> int:
     return module.main(rest)
 
 
+def entry() -> None:
+    """The ``ykcurate`` console script: ``main``, then leave without running C++ static destructors.
+
+    Why: after a command has finished and flushed everything, native libraries loaded along the way (gRPC servers
+    of Beam's local runner, torch and decord thread pools) can abort interpreter teardown with "terminate called
+    without an active exception" (exit -6), turning a finished run into a failed one. Every output is closed and
+    every stream flushed before ``os._exit``; the exit status is the command's.
+    """
+    import logging
+    import os
+
+    try:
+        code = main()
+    except SystemExit as exc:  # argparse's --help
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except BrokenPipeError:  # output piped into `head`: not an error of ours
+        os._exit(0)
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

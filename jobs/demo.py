@@ -2,6 +2,7 @@
 stage (``--phase all`` with the bundled tiny CLIP), and show the funnels, where the ledgers are, and examples."""
 from __future__ import annotations
 
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -60,8 +61,11 @@ def run(argv: list[str] | None = None) -> dict:
         _examples(result["all"])
         if args.pretrain_steps > 0:
             result["pretrain"], result["evaluate"] = _pretrain(out, args.pretrain_steps)
-    print("\nquery a ledger: python -c \"import pandas as pd; print(pd.read_parquet('"
-          f"{out / 'text' / 'ledger'}').groupby(['status','stage'], dropna=False).size())\"")
+    ledger = (out / "text" / "ledger").resolve()
+    print(f"\naudit a run:    {shlex.quote(sys.argv[0]) if sys.argv[0].endswith('ykcurate') else 'ykcurate'} audit "
+          f"--run {shlex.quote(str(out.resolve() / 'text'))}")
+    print(f"query a ledger: {shlex.quote(sys.executable)} -c \"import pyarrow.parquet as pq; "
+          f"print(pq.read_table('{ledger}').group_by(['status','stage']).aggregate([([], 'count_all')]))\"")
     return result
 
 

@@ -66,7 +66,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "category.top_k": (1, 45),
     "category.single_min_confidence": (0, 1),
     "category.logit_scale": (1e-6, INF),
-    "visual_dup.threshold": (-1, 1),
+    "visual_dup.threshold": (-1, 2),  # above 1: visual dedup off
     "visual_dup.bands": (1, 1024),
     "visual_dup.rows": (1, 64),
     "visual_dup.seed": (0, 2**32 - 1),

@@ -4,7 +4,8 @@ Why files: the local FnApiRunner runs stages in worker subprocesses and reports 
 finished. So each worker process adds to in-memory counters and, at most twice a second, rewrites one small JSON
 file of its totals in a folder named by ``YKCURATE_PROGRESS_DIR`` (set by the command before the pipeline starts;
 worker processes inherit it). The command's ``Progress`` thread sums those files: on a terminal it redraws one
-status line; otherwise it logs a line every ``interval`` seconds. On a remote runner the variable is not set and
+status line; otherwise it logs a line every ``interval`` seconds. Both go to stdout, with the command's report:
+stderr is kept for the one-line error. On a remote runner the variable is not set and
 counting costs one dictionary lookup.
 """
 from __future__ import annotations
@@ -23,17 +24,21 @@ STEPS = ("read", "text", "media", "ledger", "shards")  # display order
 _FLUSH_SECONDS = 0.5
 
 _totals: dict[str, int] = {}
+_folder = ""  # the run the totals belong to: a process may serve several runs (in-process runner, tests)
 _last_flush = 0.0
 _lock = threading.Lock()
 
 
 def count(step: str, n: int = 1) -> None:
     """Add ``n`` to this process's counter for ``step`` (records read, scored, written...)."""
-    global _last_flush
+    global _last_flush, _folder
     folder = os.environ.get(ENV)
     if not folder:
         return
     with _lock:
+        if folder != _folder:
+            _totals.clear()
+            _folder = folder
         _totals[step] = _totals.get(step, 0) + n
         now = time.monotonic()
         if now - _last_flush < _FLUSH_SECONDS:
@@ -96,7 +101,8 @@ def status_line(counts: dict[str, int], elapsed: float, input_bytes: int = 0, ex
     eta = ""
     if total:
         done = min(total, counts[done_step])
-        parts.append(f"{done_step} {100 * done // total}% of {'' if read >= total else '~'}{total:,}")
+        approximate = not expected and read < total
+        parts.append(f"{done_step} {100 * done // total}% of {'~' if approximate else ''}{total:,}")
         rate = done / elapsed if elapsed > 0 else 0
         if rate and done < total:
             eta = f", ETA {_clock((total - done) / rate)}"
@@ -114,7 +120,7 @@ class Progress:
     def __init__(self, label: str, stream: TextIO | None = None, enabled: bool = True, interval: float = 10.0,
                  input_bytes: int = 0, expected: int | None = None) -> None:
         self.label = label
-        self.stream = stream or sys.stderr
+        self.stream = stream or sys.stdout
         self.enabled = enabled
         self.interval = interval
         self.input_bytes = input_bytes
@@ -162,15 +168,15 @@ class Progress:
 
 
 def step(message: str, quiet: bool = False) -> None:
-    """Name a long step as it starts (on stderr, so stdout stays the command's result)."""
+    """Name a long step as it starts. Progress and steps go to stdout: stderr carries only errors (one line)."""
     if not quiet:
-        print(f"-- {message}", file=sys.stderr, flush=True)
+        print(f"-- {message}", flush=True)
 
 
 def file_counter(label: str, quiet: bool = False, stream: TextIO | None = None) -> Callable[[str, int, int], None]:
     """A ``(pass, done, total)`` callback for driver-side loops over files (audit): a redrawn line on a terminal,
     a line per pass otherwise."""
-    stream = stream or sys.stderr
+    stream = stream or sys.stdout
     live = hasattr(stream, "isatty") and stream.isatty()
     seen: set[str] = set()
 

@@ -97,6 +97,10 @@ def log_failure(output: str, command: str, exc: BaseException) -> str:
     except Exception:  # noqa: BLE001 - the output itself may be what failed; still say what happened
         path = "(could not write the log)"
     step = failing_step(exc)
-    last = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:300]
+    last = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+    while last.startswith("RuntimeError: "):  # Beam wraps a worker's error once per hop
+        last = last[len("RuntimeError: "):]
+    last = re.sub(r" \[while running '[^']*'\]$", "", last)[:300]  # the step is named already
     where = f" in step {step}" if step else ""
-    return f"pipeline failed{where}: {type(exc).__name__}: {last} (full traceback: {path})"
+    name = type(exc).__name__
+    return f"pipeline failed{where}: {last if name == 'RuntimeError' else f'{name}: {last}'} (full traceback: {path})"

@@ -21,15 +21,18 @@ def make_pipeline(beam_args: list[str]) -> beam.Pipeline:
     options = PipelineOptions(beam_args)
     runner_name = options.view_as(StandardOptions).runner
     if runner_name in (None, "FnApiRunner"):
+        # an in-process bundle failure is logged with its traceback before it propagates: one line and _logs/ do
+        for noisy in ("apache_beam.runners.worker.sdk_worker", "apache_beam.runners.common"):
+            logging.getLogger(noisy).setLevel(logging.CRITICAL)
         direct = options.view_as(DirectOptions)
         if not any(a.startswith("--direct_num_workers") for a in beam_args):
             direct.direct_num_workers = os.cpu_count() or 1
         options.view_as(StandardOptions).runner = None
         if direct.direct_num_workers > 1 and not any(a.startswith("--direct_running_mode") for a in beam_args):
             # Same as --direct_running_mode=multi_processing, but with our quiet worker entry point.
-            for noisy in ("apache_beam.runners.portability.fn_api_runner.fn_runner",  # "use multi_processing"
-                          "apache_beam.runners.portability.local_job_service"):  # worker warnings relayed
-                logging.getLogger(noisy).setLevel(logging.ERROR)
+            logging.getLogger("apache_beam.runners.portability.fn_api_runner.fn_runner").setLevel(logging.ERROR)
+            # worker logs relayed, errors included: a failure's traceback goes to <output>/_logs, one line here
+            logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.CRITICAL)
             workers = SubprocessSDKEnvironment.from_command_string(f"{sys.executable} -m pipeline.worker")
             return beam.Pipeline(runner=FnApiRunner(default_environment=workers), options=options)
         return beam.Pipeline(runner=FnApiRunner(), options=options)

@@ -81,7 +81,7 @@ def test_every_record_lands_once_at_its_stage(corpus, tmp_path):
     assert json.loads(b1[0]["extra"]) == {"uploader": "extra field kept"}
     assert by_id["d5"][0]["title"] == "这是一个繁体标题的测评视频" and by_id["d5"][0]["title_traditional"]
     assert by_id["d5"][0]["category"] == "科技"
-    assert by_id["c2"][0]["video_path"] == str(tmp_path / "v" / "c2.mp4")
+    assert by_id["c2"][0]["video_path"] == "v/c2.mp4"  # relative to the input root (no machine paths)
     errors = [r for r in rows if r["status"] == "error"]
     assert len(errors) == len(BAD_LINES) + 1 and {r["stage"] for r in errors} == {"schema"}
     reasons = " | ".join(r["reason"] for r in errors)
@@ -141,7 +141,10 @@ def test_youku_csv_parquet_and_glob_inputs(tmp_path):
                              "duration": [44.0, 30.0]}), tmp_path / "in" / "more.parquet")
     run(["--phase", "text", "--input", str(tmp_path / "in" / "*"), "--output", str(tmp_path / "out"), *FAST])
     rows = {r["video_id"]: r for r in _rows(tmp_path / "out")}
-    assert rows["abc123"]["video_path"] == str(tmp_path / "in" / "videos/pretrain/abc123.flv")
+    assert rows["abc123"]["video_path"] == "videos/pretrain/abc123.flv"
+    assert rows["abc123"]["source"] == "pretrain.csv@26" and rows["p1"]["source"] == "more.parquet#row0"
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["input"]["root"] == str(tmp_path / "in")
     assert rows["abc123"]["category"] == "美食制作" and rows["abc123"]["status"] == "kept"
     assert rows["def456"]["title"] == "周末去海边,露营的一天"
     assert rows["p1"]["status"] == "kept" and rows["p2"]["reason"] == "missing title"

@@ -70,7 +70,8 @@ def test_shards_index_tables_and_reruns(media, curated):  # noqa: F811
     assert (out / "pretrain.csv").read_text(encoding="utf-8").splitlines()[0] == "video_id:FILE,title"
 
     before = _digests(out / "shards")
-    write_outputs(str(out), manifest_config(manifest), ["--direct_num_workers=2"])
+    write_outputs(str(out), manifest_config(manifest), ["--direct_num_workers=2"],
+                  input_root=manifest["input"]["root"])
     assert _digests(out / "shards") == before
 
 
@@ -115,7 +116,9 @@ def test_hf_datasets_webdataset_loader_reads_shards_unchanged(media, curated, tm
         assert sample["json"] == {k: _json_safe(v) for k, v in row.items()}
         assert sample["txt"] == row["title"] and index[key]["video_id"] == row["video_id"]
         video = sample["mp4"]["bytes"]  # == the file curated, byte for byte
-        assert video == held[key]["mp4"] == Path(row["video_path"]).read_bytes() == media.normal.read_bytes()
+        source = Path(row["video_path"]) if Path(row["video_path"]).is_absolute() else \
+            Path(json.loads((out / "manifest.json").read_text())["input"]["root"]) / row["video_path"]
+        assert video == held[key]["mp4"] == source.read_bytes() == media.normal.read_bytes()
         assert hashlib.sha256(video).hexdigest() == index[key]["sha256"]
         seen.add(row["video_id"])
     assert seen == set(IDS) == set(ledger)

@@ -79,4 +79,6 @@ class MediaChain:
 def _without_path(reason: str, video_path: str) -> str:
     """A reason naming the file by its base name: the ledger row holds the (input-relative) path, and a reason must
     not carry this machine's absolute paths."""
-    return reason.replace(video_path, video_path.rsplit("/", 1)[-1]) if video_path else reason
+    if not video_path or "://" in video_path:  # a URI is the input's own name for the video, not this machine's
+        return reason
+    return reason.replace(video_path, video_path.rsplit("/", 1)[-1])

@@ -102,17 +102,28 @@ def _pairs(config: Any) -> list[tuple[bool, str]]:
     ]
 
 
-def check_config(config: Any) -> list[str]:
-    """Every problem with ``config``, one message each (empty when usable)."""
+def check_ranges(config: Any, ranges: dict[str, tuple[float, float]],
+                 choices: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """Problems with ``section.key`` settings of ``config`` against inclusive ranges and allowed values."""
     problems = []
-    for key, (low, high) in RANGES.items():
+    for key, (low, high) in ranges.items():
         value = _get(config, key)
         if isinstance(value, float) and math.isnan(value) or not low <= value <= high:
             span = f"at least {low:g}" if high == INF else f"between {low:g} and {high:g}"
             problems.append(f"{key}: expected a value {span}, got {value!r}")
-    for key, allowed in CHOICES.items():
+    for key, allowed in (choices or {}).items():
         if _get(config, key) not in allowed:
             problems.append(f"{key}: expected one of {', '.join(allowed)}, got {_get(config, key)!r}")
+    return problems
+
+
+def valid_device(device: str) -> bool:
+    return bool(_DEVICE.match(device))
+
+
+def check_config(config: Any) -> list[str]:
+    """Every problem with ``config``, one message each (empty when usable)."""
+    problems = check_ranges(config, RANGES, CHOICES)
     if not _DEVICE.match(config.clip.device):
         problems.append(f"clip.device: expected auto, cpu, cuda, cuda:N or mps, got {config.clip.device!r}")
     if not problems:

@@ -9,6 +9,7 @@ manual run.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -123,7 +124,9 @@ def media_cases(videos: Path) -> list[Case]:
     titles = iter(["黄山日出云海延时摄影全记录", "小猫第一次见到雪的反应太可爱", "自制手工皮具钱包教程详解",
                    "北京胡同里的老字号早餐探店", "三分钟学会家常版宫保鸡丁", "骑行川藏线第十五天翻越雪山",
                    "儿童乐高城市系列拼装过程", "深夜食堂之番茄牛腩煲做法", "海边冲浪新手入门注意事项",
-                   "老式收音机拆解与修复过程", "城市夜景航拍合集第二季"])
+                   "老式收音机拆解与修复过程", "城市夜景航拍合集第二季", "周末露营装备清单分享",
+                   "钢琴初学者每日练习曲目", "家庭版提拉米苏零失败配方", "云南大理古城夜市小吃",
+                   "旧手机改造成监控摄像头"])
 
     def rec(kind: str, path: str, stage: str | None) -> Case:
         return _obj(f"media-{kind}", stage, video_path=path, title=next(titles), duration=12)
@@ -139,6 +142,11 @@ def media_cases(videos: Path) -> list[Case]:
         rec("odd-extension", "videos/clip.m p4!", None),
         rec("unknown-scheme", "nosuchscheme://bucket/a.mp4", "decode"),
         rec("traversal", "videos/../videos/ok.mp4", None),
+        rec("fifo", "videos/pipe.mp4", "decode"),
+        rec("dev-zero", "/dev/zero", "decode"),
+        rec("truncated", "videos/truncated.mp4", "decode"),
+        rec("audio-only", "videos/audio.m4a", "decode"),
+        rec("still-image", "videos/still.png", "decode"),
     ]
 
 
@@ -155,6 +163,14 @@ def write_media(videos: Path) -> None:
     _video(videos / "x.json", "mandelbrot")
     _video(videos / "x.txt", "life=mold=10:ratio=0.5:death_color=#C83232:life_color=#00ff00")
     _video(videos / "clip.m p4!", "cellauto=rule=110")
+    data = (videos / "ok.mp4").read_bytes()
+    (videos / "truncated.mp4").write_bytes(data[: len(data) // 3])
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440", "-t", "12",
+                    "-c:a", "aac", str(videos / "audio.m4a")], check=True, timeout=60)
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240",
+                    "-frames:v", "1", str(videos / "still.png")], check=True, timeout=60)
+    if not (videos / "pipe.mp4").exists():
+        os.mkfifo(videos / "pipe.mp4")  # opening it would block forever: the probe must refuse it
     (videos / "empty.mp4").write_bytes(b"")
     (videos / "text.mp4").write_text("不是视频\n" * 50, encoding="utf-8")
     (videos / "random.mp4").write_bytes(bytes((i * 7919) % 251 for i in range(50_000)))

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from pipeline.config import ConfigError, _build, _set_dotted
+from pipeline.config_checks import INF, check_ranges, valid_device
 from training.schedule import TrainConfig
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -35,6 +36,29 @@ class Recipe:
         return {"model": self.model, "data": dataclasses.asdict(self.data), "train": dataclasses.asdict(self.train)}
 
 
+RANGES = {
+    "data.num_frames": (1, 256), "data.batch_size": (1, 100_000), "data.num_workers": (0, 1024),
+    "data.shuffle_buffer": (0, INF), "data.decode_short_side": (0, 8192), "data.eval_num_frames": (0, 256),
+    "train.steps": (0, INF), "train.lr": (0, 10), "train.min_lr": (0, 10), "train.warmup_steps": (0, INF),
+    "train.weight_decay": (0, 10), "train.eps": (1e-12, 1), "train.grad_clip": (0, INF),
+    "train.grad_accum": (1, 100_000), "train.seed": (0, 2**32 - 1), "train.log_every": (1, INF),
+    "train.save_every": (1, INF), "train.keep_checkpoints": (1, 100_000),
+}
+CHOICES = {"train.precision": ("auto", "fp32", "fp16", "bf16")}
+
+
+def _check(recipe: Recipe) -> Recipe:
+    problems = check_ranges(recipe, RANGES, CHOICES)
+    betas = recipe.train.betas
+    if len(betas) != 2 or not all(isinstance(b, (int, float)) and 0 <= b < 1 for b in betas):
+        problems.append(f"train.betas: expected two numbers in [0, 1), got {betas!r}")
+    if not valid_device(recipe.train.device):
+        problems.append(f"train.device: expected auto, cpu, cuda, cuda:N or mps, got {recipe.train.device!r}")
+    if problems:
+        raise ConfigError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return recipe
+
+
 def resolve_recipe_path(path: str | Path) -> Path:
     """A path as given, or a bundled recipe name (``pretrain_tiny`` / ``pretrain_tiny.yaml``)."""
     given = Path(path)
@@ -52,14 +76,18 @@ def recipe_from_dict(tree: dict[str, Any], overrides: list[str] | tuple[str, ...
         key, sep, raw = item.partition("=")
         if not sep or not key:
             raise ConfigError(f"--set expects key=value, got {item!r}")
-        _set_dotted(tree, key.strip(), yaml.safe_load(raw) if raw.strip() else "")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        _set_dotted(tree, key.strip(), value)
     unknown = sorted(set(tree) - {"model", "data", "train"})
     if unknown:
         raise ConfigError(f"unknown recipe section {unknown[0]} (known: model, data, train)")
     if not isinstance(tree.get("model"), dict):
         raise ConfigError("the recipe needs a model section")
-    return Recipe(tree["model"], _build(DataConfig, tree.get("data") or {}, "data"),
-                  _build(TrainConfig, tree.get("train") or {}, "train"))
+    return _check(Recipe(tree["model"], _build(DataConfig, tree.get("data") or {}, "data"),
+                         _build(TrainConfig, tree.get("train") or {}, "train")))
 
 
 def load_recipe(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Recipe:
@@ -67,5 +95,7 @@ def load_recipe(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
     try:
         tree = yaml.safe_load(recipe.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"recipe {recipe} is not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"recipe {recipe} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}") from exc
     return recipe_from_dict(tree, overrides)

@@ -118,3 +118,11 @@ def test_every_option_has_help():
         assert parser.description and parser.description.endswith("."), name
         for action in parser._actions:
             assert action.help, (name, action.option_strings)
+
+
+def test_pretrain_recipe_ranges(tmp_path, capsys):
+    from jobs import pretrain
+
+    err = _one_line_exit_2(pretrain.main, ["--shards", str(tmp_path / "*.tar"), "--output", str(tmp_path / "run"),
+                                           "--set", "train.lr=-1"], capsys)
+    assert "train.lr" in err

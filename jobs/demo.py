@@ -19,13 +19,15 @@ TINY_RECIPE = DEFAULT_RECIPE.parent / "tiny_clip.yaml"
 
 
 def _examples(manifest: dict) -> None:
+    from jobs.audit import visible  # titles may hold terminal escapes: shown escaped
+
     ledger = read_ledger(manifest["ledger"], ["status", "stage", "reason", "title_raw"]).to_pylist()
     print("\none example per stage:")
     seen = set()
     for row in ledger:
         if row["stage"] and row["stage"] not in seen:
             seen.add(row["stage"])
-            print(f"  {row['stage']:<14}{row['reason'][:60]:<62}{(row['title_raw'] or '')[:30]}")
+            print(f"  {row['stage']:<14}{visible(row['reason'][:60]):<62}{visible((row['title_raw'] or '')[:30])}")
     print(f"ledger: {Path(manifest['ledger']).resolve()}")
 
 

@@ -40,6 +40,7 @@ class DedupSourceFn(beam.DoFn):
 
     def process(self, element):
         unit, rows, items = self.decide(element)
+        progress.count("text", len(rows))
         self.pending.extend(items)
         yield self.exchange.put("rows", unit, rows)
         if len(self.pending) >= self.config.shuffle.flush_records:
@@ -61,9 +62,7 @@ class _TextChainFn(DedupSourceFn):
 
     def decide(self, element: tuple[int, int, list[dict]]) -> tuple[int, list[dict], list[tuple]]:
         unit, _, rows = element
-        items = self.chain.process(rows)
-        progress.count("text", len(rows))
-        return unit, rows, items
+        return unit, rows, self.chain.process(rows)
 
 
 def dedup_outputs(items: list[tuple], config: Config, exchange: Exchange):

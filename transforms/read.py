@@ -193,10 +193,20 @@ def _parsed(raw_line: bytes, header: list[str] | None, record_id: int, source: s
         obj = _csv_object(header, text) if header is not None else parse_json(text)
         return _validated(obj, record_id, source, base_dir, root, config)
     except SchemaError as exc:
-        return _error_row(record_id, source, str(exc), salvage_video_id(text))
+        return _error_row(record_id, source, str(exc), _salvage_id(text, header))
     except Exception as exc:  # noqa: BLE001 - one record must never stop a run: it becomes an error row
         return _error_row(record_id, source, f"unreadable record ({type(exc).__name__}: {str(exc)[:120]})",
-                          salvage_video_id(text))
+                          _salvage_id(text, header))
+
+
+def _salvage_id(text: str, header: list[str] | None) -> str | None:
+    """The video_id of a record that failed, if it can be read, so its error row can be found by id."""
+    if header is None:
+        return salvage_video_id(text)
+    values = next(csv.reader(io.StringIO(text, newline="")), [])
+    if "video_id" in header and header.index("video_id") < len(values):
+        return values[header.index("video_id")] or None
+    return None
 
 
 def _validated(obj: Any, record_id: int, source: str, base_dir: str, root: str, config: ReadConfig) -> dict[str, Any]:

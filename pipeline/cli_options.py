@@ -38,7 +38,10 @@ def _beam_parser(argv: list[str]) -> argparse.ArgumentParser:
     from apache_beam.options.pipeline_options import PipelineOptions
 
     if any("dask" in arg.lower() for arg in argv):
-        import apache_beam.runners.dask.dask_runner  # noqa: F401 - registers DaskOptions
+        try:
+            import apache_beam.runners.dask.dask_runner  # noqa: F401 - registers DaskOptions
+        except ImportError as exc:
+            raise OptionError(f"the Dask runner needs dask.distributed installed ({exc})") from None
     parser = _Parser(allow_abbrev=False, add_help=False)
     seen: dict[str, type] = {}
     for cls in PipelineOptions.__subclasses__():

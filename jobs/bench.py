@@ -18,6 +18,8 @@ def parser() -> argparse.ArgumentParser:
     text.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     text.add_argument("--workdir", help="where the corpus and output go (default: a temporary directory)")
     text.add_argument("--no-stages", action="store_true", help="skip the one-core per-stage measurement")
+    text.add_argument("--no-reference", action="store_true",
+                      help="skip the single-process plain-loop reference (bench/plain_loop.py) run beside curate")
     text.add_argument("--json", help="also write the report as JSON here")
     media = sub.add_parser("media", help="decode / embedding / end-to-end rates on the generated video sample")
     media.add_argument("--clips", type=int, default=24, help="generated clips (default 24)")
@@ -83,7 +85,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     from bench.text import format_report, run_text_bench, write_json
 
     workdir = args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-")
-    result = run_text_bench(args.records, workdir, args.seed, extra, stages=not args.no_stages)
+    result = run_text_bench(args.records, workdir, args.seed, extra, stages=not args.no_stages,
+                            reference=not args.no_reference)
     print(format_report(result))
     if args.json:
         write_json(result, args.json)

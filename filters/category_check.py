@@ -35,7 +35,7 @@ import numpy as np
 import pyarrow as pa
 
 from filters.base import reads_prompts
-from pipeline.config import CategoryConfig
+from schemas.config import CategoryConfig
 
 from filters.text_classifier import LABEL_PREFIX, tokenize_for_fasttext, train_text_classifier
 from schemas.taxonomy import NAMES, canonical_category

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from filters.percentile import percentile
-from pipeline.config import ClipScoreConfig
+from schemas.config import ClipScoreConfig
 
 
 def clip_scores(frame_embeddings: np.ndarray, title_embedding: np.ndarray) -> dict[str, float]:

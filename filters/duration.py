@@ -5,7 +5,7 @@ from typing import Any, Mapping
 
 import pyarrow as pa
 
-from pipeline.config import DurationConfig
+from schemas.config import DurationConfig
 
 
 class DurationFilter:

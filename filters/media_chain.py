@@ -15,7 +15,7 @@ from filters.duration import DurationFilter
 from filters.video_decode import sample_frames
 from filters.video_probe import MediaError, ProbeLimits, probe
 from filters.visual_quality import VisualQualityFilter
-from pipeline.config import Config
+from schemas.config import Config
 
 # What the media phase needs of a record that survived the text phase.
 # (record_id, video_id, video_path, metadata duration, normalised title, category)

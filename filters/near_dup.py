@@ -32,7 +32,7 @@ from rapidfuzz.distance import Levenshtein
 
 from filters.edit_keys import deletion_keys
 from filters.minhash import band_keys, signatures
-from pipeline.config import NearDupConfig
+from schemas.config import NearDupConfig
 
 Node = tuple      # (record_id, video_id)
 Segment = tuple   # (representative Node, lowest duration, highest duration)

@@ -15,7 +15,7 @@ from filters.language import LanguageFilter
 from filters.normalize import comparison_text, normalize_title
 from filters.text_safety import TextSafetyFilter
 from filters.title_quality import TitleQualityFilter
-from pipeline.config import Config
+from schemas.config import Config
 
 TEXT_ORDER = ("duration", "title_quality", "language", "text_safety")
 

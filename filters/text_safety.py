@@ -20,7 +20,7 @@ import ahocorasick
 import pyarrow as pa
 
 from filters.text_classifier import LABEL_PREFIX, tokenize_for_fasttext
-from pipeline.config import TextSafetyConfig
+from schemas.config import TextSafetyConfig
 from filters.model_files import local_copy
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "safety_lexicon.tsv"

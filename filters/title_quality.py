@@ -13,7 +13,7 @@ from typing import Any, Mapping
 import pyarrow as pa
 
 from filters.normalize import comparison_text
-from pipeline.config import TitleQualityConfig
+from schemas.config import TitleQualityConfig
 
 _URL = re.compile(r"https?://|www\.|[a-z0-9-]+\.(?:com|cn|net|org|cc|top|xyz|vip|me|tv|info|io|co)\b")
 _PHONE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")

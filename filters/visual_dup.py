@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from pipeline.config import VisualDupConfig
+from schemas.config import VisualDupConfig
 
 
 @lru_cache(maxsize=4)

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 import numpy as np
 import pyarrow as pa
 
-from pipeline.config import QualityConfig
+from schemas.config import QualityConfig
 
 
 class VisualQualityFilter:

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from filters.base import reads_prompts
-from pipeline.config import VisualSafetyConfig
+from schemas.config import VisualSafetyConfig
 from filters.model_files import local_copy
 
 HEAD_FORMAT = "ykcurate-visual-safety-head/1"

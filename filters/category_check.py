@@ -39,7 +39,7 @@ from schemas.config import CategoryConfig
 
 from filters.text_classifier import LABEL_PREFIX, tokenize_for_fasttext, train_text_classifier
 from schemas.taxonomy import NAMES, canonical_category
-from filters.model_files import local_copy
+from filters.remote_files import local_copy
 
 _INDEX = {name: i for i, name in enumerate(NAMES)}
 

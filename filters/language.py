@@ -18,7 +18,7 @@ from typing import Any, Mapping, Sequence
 import pyarrow as pa
 
 from schemas.config import LanguageConfig
-from filters.model_files import local_copy
+from filters.remote_files import local_copy
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "data" / "lid.176.ftz"
 

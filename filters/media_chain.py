@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from apache_beam.io.filesystems import FileSystems
 
 from filters.duration import DurationFilter
+from filters.remote_files import open_uri, uri_size
 from filters.video_decode import sample_frames
 from filters.video_probe import MediaError, ProbeLimits, probe
 from filters.visual_quality import VisualQualityFilter
@@ -23,16 +23,17 @@ MediaItem = tuple
 
 
 def read_remote(uri: str, max_bytes: int) -> bytes:
-    """A video behind any Beam filesystem URI (gs://, s3://, hdfs://...) as bytes, refusing oversized files first."""
+    """A video behind a URI (gs://, s3://, hdfs://..., through the registered reader) as bytes, refusing oversized
+    files first."""
     try:
-        matched = FileSystems.match([uri])[0].metadata_list
-    except Exception as exc:  # noqa: BLE001 - Beam raises several types for missing objects / bad schemes
+        size = uri_size(uri)
+    except Exception as exc:  # noqa: BLE001 - readers raise several types for missing objects / bad schemes
         raise MediaError(f"cannot read {uri}: {exc}") from exc
-    if not matched:
+    if size is None:
         raise MediaError(f"missing file: {uri}")
-    if matched[0].size_in_bytes > max_bytes:
-        raise MediaError(f"file too large: {matched[0].size_in_bytes} bytes > {max_bytes}")
-    with FileSystems.open(uri) as handle:
+    if size > max_bytes:
+        raise MediaError(f"file too large: {size} bytes > {max_bytes}")
+    with open_uri(uri) as handle:
         return handle.read()
 
 

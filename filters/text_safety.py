@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from filters.text_classifier import LABEL_PREFIX, tokenize_for_fasttext
 from schemas.config import TextSafetyConfig
-from filters.model_files import local_copy
+from filters.remote_files import local_copy
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "safety_lexicon.tsv"
 ALLOW = "allow"

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from filters.base import reads_prompts
 from schemas.config import VisualSafetyConfig
-from filters.model_files import local_copy
+from filters.remote_files import local_copy
 
 HEAD_FORMAT = "ykcurate-visual-safety-head/1"
 

@@ -12,6 +12,8 @@ import shutil
 
 from apache_beam.io.filesystems import FileSystems
 
+from filters import remote_files
+
 
 def is_local(uri: str) -> bool:
     return "://" not in uri or uri.startswith("file://")
@@ -122,3 +124,11 @@ def write_bytes(uri: str, data: bytes) -> None:
     if FileSystems.exists(uri):
         FileSystems.delete([uri])
     FileSystems.rename([tmp], [uri])
+
+
+def _size_or_none(uri: str) -> int | None:
+    matched = FileSystems.match([uri])[0].metadata_list
+    return matched[0].size_in_bytes if matched else None
+
+
+remote_files.use_reader(FileSystems.open, _size_or_none)  # the filters reach URIs through Beam's FileSystems

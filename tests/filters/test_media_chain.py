@@ -1,4 +1,6 @@
-"""The media chain reads URIs through Beam filesystems as bytes, with the same results as a local path."""
+"""The media chain reads URIs through the registered reader (Beam FileSystems in the pipeline) as bytes, with the same
+results as a local path."""
+import pipeline.uris  # noqa: F401 - registers the reader
 import pytest
 
 from filters import media_chain

@@ -9,14 +9,13 @@ write the same bytes.
 from __future__ import annotations
 
 import bisect
-from typing import Any
 
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from filters import clip_score
+from filters.decisions import apply_media, finalize
 from filters.exact_dup import KEY_ORDER
 from pipeline import progress
 from pipeline.config import ClipScoreConfig
@@ -34,23 +33,6 @@ def _by_unit(pairs: list[tuple], name: str, starts: list[int], exchange: Exchang
         buckets.setdefault(bisect.bisect_right(starts, pair[0]) - 1, []).append(pair)
     for unit in sorted(buckets):
         yield exchange.put(name, unit, buckets[unit])
-
-
-def finalize(row: dict[str, Any], exact: dict | None, rep: tuple | None) -> dict[str, Any]:
-    """Apply dedup outcomes in stage order; whatever is still undecided is kept."""
-    if row.get("status") == "error":
-        return row
-    if exact is not None and (exact["dup_key"] == "video_id" or row.get("status") is None):
-        row.update(status="rejected", stage="exact_dup", reason=exact["reason"], dup_key=exact["dup_key"],
-                   dup_of=exact["dup_of"])
-    if rep is not None:
-        row["near_dup_cluster"] = rep[0]
-        if row.get("status") is None and rep[0] != row["record_id"]:
-            row.update(status="rejected", stage="near_dup", dup_of=rep[1],
-                       reason=f"near-duplicate of {rep[1]} (cluster {rep[0]})")
-    if row.get("status") is None:
-        row.update(status="kept", stage=None, reason=None)
-    return row
 
 
 def write_table(table: pa.Table, path: str) -> None:
@@ -98,28 +80,6 @@ def _decide_and_forward(joined, exchange: Exchange, media_batch: int):
             for r in rows if r["status"] == "kept"]
     for start in range(0, len(kept), media_batch):
         yield beam.pvalue.TaggedOutput(MEDIA, exchange.put("media_items", unit, kept[start:start + media_batch]))
-
-
-def apply_media(row: dict[str, Any], updates: dict[str, Any] | None, threshold: float | None,
-                config: ClipScoreConfig, rep: tuple | None) -> dict[str, Any]:
-    """Apply one video's media outcome: decode..quality decisions came with ``updates``; then clip_score (against
-    the run's threshold), the pending visual_safety/category reasons and visual_dup, first one wins."""
-    row.update(updates or {})
-    pending = row.pop("_pending", ())
-    if row.get("clip_score_mean") is None:
-        return row
-    row["clip_threshold"] = threshold
-    decisions = [("clip_score", clip_score.decide(row, threshold, config)), *pending]
-    if rep is not None:
-        row["visual_dup_cluster"] = rep[0]
-        if rep[0] != row["record_id"]:
-            decisions.append(("visual_dup", f"same video as {rep[1]} (cluster {rep[0]})"))
-    for stage, reason in decisions:
-        if reason and row["status"] == "kept":
-            row.update(status="rejected", stage=stage, reason=reason)
-            if stage == "visual_dup":
-                row["dup_of"] = rep[1]
-    return row
 
 
 def _apply_media_and_write(joined, directory: str, exchange: Exchange, threshold: float | None,

@@ -1,0 +1,50 @@
+"""The last word on a ledger row: dedup outcomes and media outcomes applied in stage order, first rejection wins.
+
+Plain Python (no Beam): the ledger sinks in ``transforms.ledger`` call these for curate and for reshard alike, so a
+re-decision from stored scores is decided by the very same code.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from filters import clip_score
+from schemas.config import ClipScoreConfig
+
+
+def finalize(row: dict[str, Any], exact: dict | None, rep: tuple | None) -> dict[str, Any]:
+    """Apply dedup outcomes in stage order; whatever is still undecided is kept."""
+    if row.get("status") == "error":
+        return row
+    if exact is not None and (exact["dup_key"] == "video_id" or row.get("status") is None):
+        row.update(status="rejected", stage="exact_dup", reason=exact["reason"], dup_key=exact["dup_key"],
+                   dup_of=exact["dup_of"])
+    if rep is not None:
+        row["near_dup_cluster"] = rep[0]
+        if row.get("status") is None and rep[0] != row["record_id"]:
+            row.update(status="rejected", stage="near_dup", dup_of=rep[1],
+                       reason=f"near-duplicate of {rep[1]} (cluster {rep[0]})")
+    if row.get("status") is None:
+        row.update(status="kept", stage=None, reason=None)
+    return row
+
+
+def apply_media(row: dict[str, Any], updates: dict[str, Any] | None, threshold: float | None,
+                config: ClipScoreConfig, rep: tuple | None) -> dict[str, Any]:
+    """Apply one video's media outcome: decode..quality decisions came with ``updates``; then clip_score (against
+    the run's threshold), the pending visual_safety/category reasons and visual_dup, first one wins."""
+    row.update(updates or {})
+    pending = row.pop("_pending", ())
+    if row.get("clip_score_mean") is None:
+        return row
+    row["clip_threshold"] = threshold
+    decisions = [("clip_score", clip_score.decide(row, threshold, config)), *pending]
+    if rep is not None:
+        row["visual_dup_cluster"] = rep[0]
+        if rep[0] != row["record_id"]:
+            decisions.append(("visual_dup", f"same video as {rep[1]} (cluster {rep[0]})"))
+    for stage, reason in decisions:
+        if reason and row["status"] == "kept":
+            row.update(status="rejected", stage=stage, reason=reason)
+            if stage == "visual_dup":
+                row["dup_of"] = rep[1]
+    return row

@@ -9,6 +9,7 @@ from typing import Any
 
 from filters import clip_score
 from schemas.config import ClipScoreConfig
+from schemas.ledger import MEDIA_STAGES
 
 
 def finalize(row: dict[str, Any], exact: dict | None, rep: tuple | None) -> dict[str, Any]:
@@ -42,6 +43,7 @@ def apply_media(row: dict[str, Any], updates: dict[str, Any] | None, threshold: 
         row["visual_dup_cluster"] = rep[0]
         if rep[0] != row["record_id"]:
             decisions.append(("visual_dup", f"same video as {rep[1]} (cluster {rep[0]})"))
+    decisions.sort(key=lambda decision: MEDIA_STAGES.index(decision[0]))  # the ledger contract's order
     for stage, reason in decisions:
         if reason and row["status"] == "kept":
             row.update(status="rejected", stage=stage, reason=reason)

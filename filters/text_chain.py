@@ -16,8 +16,9 @@ from filters.normalize import comparison_text, normalize_title
 from filters.text_safety import TextSafetyFilter
 from filters.title_quality import TitleQualityFilter
 from schemas.config import Config
+from schemas.ledger import RECORD_TEXT_STAGES
 
-TEXT_ORDER = ("duration", "title_quality", "language", "text_safety")
+TEXT_ORDER = RECORD_TEXT_STAGES  # the ledger contract's order (schemas.ledger.STAGES)
 
 
 class TextChain:
@@ -30,6 +31,7 @@ class TextChain:
             "language": LanguageFilter(config.language),
             "text_safety": TextSafetyFilter(config.text_safety),
         }
+        assert tuple(self.filters) == TEXT_ORDER, "one filter per text stage, in the ledger's stage order"
         self.seconds: dict[str, float] = defaultdict(float)
 
     def _timed(self, stage: str, fn, *args):

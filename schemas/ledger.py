@@ -14,6 +14,8 @@ STAGES: tuple[str, ...] = (
     "decode", "quality", "clip_score", "visual_safety", "category", "visual_dup", "balance",
 )
 TEXT_STAGES: tuple[str, ...] = STAGES[:7]
+RECORD_TEXT_STAGES: tuple[str, ...] = STAGES[1:5]   # decided per record by filters.text_chain, in this order
+MEDIA_STAGES: tuple[str, ...] = STAGES[7:13]        # decided by the media phase, first rejection wins
 STATUSES: tuple[str, ...] = ("kept", "rejected", "error")
 
 LEDGER_SCHEMA = pa.schema([

@@ -70,7 +70,7 @@ def stage_rates(records_path: str, config_overrides: list[str], limit: int = 50_
     chain = TextChain(config)
     texts = []
     for batch in batches:
-        texts.extend(item[7] for item in chain.process(batch) if item[2])
+        texts.extend(item.text for item in chain.process(batch) if item.alive)
     started = time.perf_counter()
     nd = config.near_dup
     for i in range(0, len(texts), config.read.batch_size):

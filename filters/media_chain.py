@@ -16,10 +16,8 @@ from filters.video_decode import sample_frames
 from filters.video_probe import MediaError, ProbeLimits, probe
 from filters.visual_quality import VisualQualityFilter
 from schemas.config import Config
+from schemas.records import MediaItem
 
-# What the media phase needs of a record that survived the text phase.
-# (record_id, video_id, video_path, metadata duration, normalised title, category)
-MediaItem = tuple
 
 
 def read_remote(uri: str, max_bytes: int) -> bytes:
@@ -46,7 +44,7 @@ class MediaChain:
 
     def process(self, item: MediaItem) -> tuple[dict[str, Any], np.ndarray | None]:
         """(ledger updates, frames or None) for one video."""
-        record_id, video_id, video_path, meta_duration = item[:4]
+        video_path, meta_duration = item.video_path, item.duration
         if not video_path:
             return {"status": "error", "stage": "decode", "reason": "no video_path for this record"}, None
         try:

@@ -17,6 +17,7 @@ from filters.text_safety import TextSafetyFilter
 from filters.title_quality import TitleQualityFilter
 from schemas.config import Config
 from schemas.ledger import RECORD_TEXT_STAGES
+from schemas.records import DedupItem
 
 TEXT_ORDER = RECORD_TEXT_STAGES  # the ledger contract's order (schemas.ledger.STAGES)
 
@@ -66,5 +67,5 @@ class TextChain:
         self._timed("normalise", self._normalise, valid)
         scores = {stage: self._timed(stage, self._score_each, stage, valid) for stage in TEXT_ORDER}
         self._decide(valid, scores)
-        return [(row["record_id"], row["video_id"], row.get("status") is None, row["md5"], row["video_path"],
-                 row["title"], row["duration"], comparison_text(row["title"])) for row in valid]
+        return [DedupItem(row["record_id"], row["video_id"], row.get("status") is None, row["md5"], row["video_path"],
+                          row["title"], row["duration"], comparison_text(row["title"])) for row in valid]

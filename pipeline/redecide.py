@@ -12,6 +12,7 @@ from typing import Any
 
 from filters.normalize import comparison_text
 from filters.text_chain import TEXT_ORDER, TextChain
+from schemas.records import DedupItem
 
 DECISION_COLUMNS = ("status", "stage", "reason", "dup_key", "dup_of", "near_dup_cluster", "visual_dup_cluster",
                     "clip_threshold")
@@ -46,7 +47,7 @@ def decide_text(rows: list[dict[str, Any]], chain: TextChain) -> None:
                 break
 
 
-def dedup_items(rows: list[dict[str, Any]]) -> list[tuple]:
+def dedup_items(rows: list[dict[str, Any]]) -> list[DedupItem]:
     """The compact view dedup works on, as ``TextChain.process`` returns it."""
-    return [(r["record_id"], r["video_id"], r.get("status") is None, r["md5"], r["video_path"], r["title"],
-             input_duration(r), comparison_text(r["title"] or "")) for r in rows if is_valid(r)]
+    return [DedupItem(r["record_id"], r["video_id"], r.get("status") is None, r["md5"], r["video_path"], r["title"],
+                      input_duration(r), comparison_text(r["title"] or "")) for r in rows if is_valid(r)]

@@ -10,7 +10,6 @@ quality rejection, or into the media stages at all) has no scores for the stages
 from __future__ import annotations
 
 import io
-from pipeline import uris
 from functools import lru_cache
 from typing import Any
 
@@ -21,8 +20,10 @@ from filters.category_check import CategoryCheckFilter
 from filters.duration import DurationFilter
 from filters.visual_quality import VisualQualityFilter
 from filters.visual_safety import VisualSafetyFilter
+from pipeline import uris
 from pipeline.config import Config
 from pipeline.redecide import input_duration
+from schemas.records import MediaItem
 from transforms.media import PENDING
 
 MISSING = "missing"
@@ -76,4 +77,4 @@ def media_item(row: dict[str, Any], input_root: str = "") -> tuple:
     """What the media stages need of a record (``transforms.ledger``'s media item); the ledger's input-relative
     ``video_path`` resolved against the source run's input root."""
     path = uris.resolve(input_root, row["video_path"]) if input_root else row["video_path"]
-    return (row["record_id"], row["video_id"], path, input_duration(row), row["title"], row["category"])
+    return MediaItem(row["record_id"], row["video_id"], path, input_duration(row), row["title"], row["category"])

@@ -13,7 +13,8 @@ EDGES = "edges"
 
 def key_entries(items: list[tuple], config: ExactDupConfig, exchange: Exchange):
     """(partition, ref) of the exact-dup keys of a batch of dedup items; used by the text stage."""
-    entries = [(kind, key, item[0], item[1]) for item in items for kind, key in exact_keys(item, config.keys)]
+    entries = [(kind, key, item.record_id, item.video_id) for item in items
+               for kind, key in exact_keys(item, config.keys)]
     return exchange.split("exact_keys", entries, lambda e: text_hash(e[0] + "\x1f" + e[1]), config.partitions)
 
 

@@ -20,6 +20,7 @@ from filters.exact_dup import KEY_ORDER
 from pipeline import progress
 from pipeline.config import ClipScoreConfig
 from schemas.ledger import to_table
+from schemas.records import MediaItem
 from transforms.batching import Exchange
 from transforms.clip_threshold import ClipThreshold
 
@@ -75,8 +76,8 @@ def _decide_and_forward(joined, exchange: Exchange, media_batch: int):
     """Put the decided rows aside again; send the kept records on to the media stages in small chunks."""
     unit, rows = decide_unit(joined, exchange)
     yield exchange.put("decided_rows", unit, rows)
-    kept = [(r["record_id"], r["video_id"], r.get("video_uri") or r["video_path"], r["duration"], r["title"],
-             r["category"])
+    kept = [MediaItem(r["record_id"], r["video_id"], r.get("video_uri") or r["video_path"], r["duration"],
+                      r["title"], r["category"])
             for r in rows if r["status"] == "kept"]
     for start in range(0, len(kept), media_batch):
         yield beam.pvalue.TaggedOutput(MEDIA, exchange.put("media_items", unit, kept[start:start + media_batch]))

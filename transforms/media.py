@@ -100,9 +100,9 @@ class MediaScorer:
         results, passed, thumbs = [], [], []
         for item in items:
             updates, frames = self.chain.process(item)
-            results.append((item[0], updates))
+            results.append((item.record_id, updates))
             if frames is not None:
-                thumbs.append((item[0], updates, frames))
+                thumbs.append((item.record_id, updates, frames))
             if "status" not in updates:
                 passed.append((item, updates, frames))
         if thumbs:
@@ -119,13 +119,13 @@ class MediaScorer:
             # Rounded to the float16 that is stored: scores then do not depend on the worker's thread count (the
             # last float32 bits of a matmul do) and reshard re-scores from exactly what the run scored.
             frame_embs = [_stored(self.encoder.embed_images(frames, batch)) for _, _, frames in passed]
-            title_embs = _stored(self.encoder.embed_texts([item[4] for item, _, _ in passed], batch))
-            path = write_embeddings(self.embeddings_dir, unit, [item[0] for item, _, _ in passed], frame_embs,
+            title_embs = _stored(self.encoder.embed_texts([item.title for item, _, _ in passed], batch))
+            path = write_embeddings(self.embeddings_dir, unit, [item.record_id for item, _, _ in passed], frame_embs,
                                     title_embs)
             for (item, updates, _), frames_emb, title_emb in zip(passed, frame_embs, title_embs):
                 updates.update(clip_scores(frames_emb, title_emb), embedding_file=run_relative(path))
                 scores.append(updates["clip_score_mean"])
-                record = {"frame_embeddings": frames_emb, "title": item[4], "category": item[5]}
+                record = {"frame_embeddings": frames_emb, "title": item.title, "category": item.category}
                 pending = []
                 for scorer in self.scorers:  # decided later, in stage order, after the run-wide clip threshold
                     stage_scores = scorer.score(record)
@@ -135,7 +135,7 @@ class MediaScorer:
                         pending.append((scorer.stage, reason))
                 updates[PENDING] = pending
                 if not pending:  # only videos no embedding scorer rejected can stand for a visual cluster
-                    visual.append((item[0], item[1], mean_embedding(frames_emb), updates["duration"]))
+                    visual.append((item.record_id, item.video_id, mean_embedding(frames_emb), updates["duration"]))
         return results, scores, visual
 
 

@@ -22,7 +22,7 @@ def key_members(items: list[tuple], config: NearDupConfig, exchange: Exchange) -
     """For the alive items of one batch: (partition, ref) of its text rows, identical texts already collapsed
     within the batch (``merge_rows`` finishes the job across batches), and the same-text edges from each record to
     its segment's representative (these go straight to the clusters); used by the text stage."""
-    members = [(item[7], item[0], item[1], item[6]) for item in items if item[2] and item[7]]
+    members = [(item.text, item.record_id, item.video_id, item.duration) for item in items if item.alive and item.text]
     rows, edges = group_identical(members, config.duration_tolerance)
     return list(exchange.split("texts", rows, first, config.partitions)), edges
 

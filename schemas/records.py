@@ -1,0 +1,29 @@
+"""What travels between stages besides ledger rows: named, so code reads ``item.title``, not ``item[4]``.
+
+NamedTuples: as compact as the tuples they replace when pickled across a shuffle, and still unpackable.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class DedupItem(NamedTuple):
+    """A record's dedup inputs, from the text stages (or reshard's re-decision) to exact_dup and near_dup."""
+    record_id: int
+    video_id: str
+    alive: bool            # not yet rejected by an earlier stage: only alive records can be kept
+    md5: str | None
+    video_path: str | None
+    title: str
+    duration: float | None
+    text: str              # filters.normalize.comparison_text of the title
+
+
+class MediaItem(NamedTuple):
+    """A record the text phase kept, on its way to the media stages."""
+    record_id: int
+    video_id: str
+    video_path: str | None  # what to open: resolved against the input root
+    duration: float | None  # from the input's metadata; the probe replaces it
+    title: str
+    category: str | None

@@ -21,8 +21,8 @@ from pipeline.manifest import (code_version, file_fingerprint, format_funnel, in
 from pipeline import uris
 from pipeline.run_folder import RunFolderError, log_failure, mark_complete, prepare_output
 from pipeline.progress import Progress, step
-from pipeline.runner import (is_local_runner, make_pipeline, runner_label, shuffle_stats, spill_enabled,
-                             worker_slots)
+from pipeline.runner import (for_input_size, is_local_runner, make_pipeline, runner_label, shuffle_stats,
+                             spill_enabled, worker_slots)
 from jobs import main_for
 from jobs.outputs import write_outputs
 from pipeline.balance import balance_ledger
@@ -63,6 +63,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         config = load_config(args.config, args.overrides)
         tasks = plan_reads(args.input, config.read)
         fingerprint = input_fingerprint(args.input)
+        if args.phase == "text":  # the media phase's cost follows the videos, not the metadata's bytes
+            beam_args = for_input_size(beam_args, fingerprint["bytes"])
         config = resolve_partitions(config, fingerprint["bytes"], worker_slots(beam_args))
         spill = spill_enabled(config.shuffle.spill, beam_args, args.output)
         prepare_output(args.output, args.overwrite)

@@ -58,6 +58,9 @@ def main_for(run, prog: str, errors: tuple = (ValueError, OSError), failures: tu
         except KeyboardInterrupt:
             print(f"{prog}: interrupted", file=sys.stderr)
             return 130
+        except BrokenPipeError:  # the reader of our output went away (`| head`): nothing to report
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - later flushes must not fail
+            return 0
         except Exception as exc:  # noqa: BLE001 - never a traceback on the terminal: one line and a log file
             try:
                 where = f" (full traceback: {_save_traceback(prog)})"

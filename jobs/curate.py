@@ -84,8 +84,10 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     except ValueError as exc:
         raise UsageError(f"runner options: {exc}") from exc
     show = not quiet and is_local_runner(beam_args)
-    step(f"{args.phase} phase: {len(tasks):,} units of work, {fingerprint['bytes']:,} bytes, on "
-         f"{runner_label(pipeline)} ({worker_slots(beam_args)} worker slots)", quiet)
+    slots = worker_slots(beam_args)
+    step(f"{args.phase} phase: {len(tasks):,} unit{'s' if len(tasks) != 1 else ''} of work, "
+         f"{fingerprint['bytes']:,} bytes, on {runner_label(pipeline)} "
+         f"({slots} worker slot{'s' if slots != 1 else ''})", quiet)
     try:
         build(pipeline, config, tasks, ledger_dir, spill_dir, args.phase, embeddings_dir)
         with Progress("curate", enabled=show, input_bytes=fingerprint["bytes"]):

@@ -15,16 +15,18 @@ from typing import BinaryIO, Callable
 
 _open: Callable[[str], BinaryIO] | None = None
 _size: Callable[[str], int | None] | None = None
+_create: Callable[[str], BinaryIO] | None = None
 
 
 class NoReader(OSError):
     """A URI, but no reader registered (the pipeline registers Beam's FileSystems)."""
 
 
-def use_reader(open_uri: Callable[[str], BinaryIO], size_of: Callable[[str], int | None]) -> None:
-    """Register how URIs are opened and sized (``size_of`` returns None for a missing object)."""
-    global _open, _size
-    _open, _size = open_uri, size_of
+def use_reader(open_uri: Callable[[str], BinaryIO], size_of: Callable[[str], int | None],
+               create_uri: Callable[[str], BinaryIO] | None = None) -> None:
+    """Register how URIs are opened, sized (``size_of`` returns None for a missing object) and created."""
+    global _open, _size, _create
+    _open, _size, _create = open_uri, size_of, create_uri
 
 
 def is_uri(path: str) -> bool:
@@ -41,6 +43,28 @@ def uri_size(uri: str) -> int | None:
     if _size is None:
         raise NoReader(f"no reader for {uri}: import pipeline.uris (Beam FileSystems) or register one")
     return _size(uri)
+
+
+def join(folder: str, name: str) -> str:
+    return posixpath.join(folder, name) if is_uri(folder) else os.path.join(folder, name)
+
+
+def parent(path: str) -> str:
+    return posixpath.dirname(path.rstrip("/")) if is_uri(path) else os.path.dirname(path.rstrip("/"))
+
+
+def write_bytes(path: str, blob: bytes) -> None:
+    """Write a whole file, local or behind a URI (through the registered writer)."""
+    if not is_uri(path):
+        local = path[len("file://"):] if path.startswith("file://") else path
+        os.makedirs(os.path.dirname(local) or ".", exist_ok=True)
+        with open(local, "wb") as handle:
+            handle.write(blob)
+        return
+    if _create is None:
+        raise NoReader(f"no writer for {path}: import pipeline.uris (Beam FileSystems) or register one")
+    with _create(path) as handle:
+        handle.write(blob)
 
 
 def local_copy(path: str) -> str:

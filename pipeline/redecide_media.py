@@ -5,7 +5,7 @@ runs for a record whose scores exist.
 A record the new thresholds let further than the original run did (past a stricter-then-looser probed duration, a
 quality rejection, or into the media stages at all) has no scores for the stages it never reached: it is
 ``missing``. ``reshard`` lists those, and with ``--compute-missing`` runs just them through the media stages
-(``transforms.media.MediaScorer``), after which they are decided like every other record.
+(``filters.media_scorer.MediaScorer``), after which they are decided like every other record.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import numpy as np
 from apache_beam.io.filesystems import FileSystems
 
 from filters.category_check import CategoryCheckFilter
+from filters.media_scorer import PENDING
 from filters.duration import DurationFilter
 from filters.visual_quality import VisualQualityFilter
 from filters.visual_safety import VisualSafetyFilter
@@ -24,7 +25,6 @@ from pipeline import uris
 from pipeline.config import Config
 from pipeline.redecide import input_duration
 from schemas.records import MediaItem
-from transforms.media import PENDING
 
 MISSING = "missing"
 

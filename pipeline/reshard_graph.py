@@ -23,7 +23,8 @@ from pipeline.redecide import decide_text, dedup_items
 from pipeline.redecide_media import MISSING, MediaReplay, media_item, stored_embeddings
 from transforms.batching import Exchange
 from transforms.ledger import WriteLedger, WriteMediaLedger, decide_unit, joined_by_unit
-from transforms.media import PENDING, SCORES, VISUAL, MediaScorer, visual_entries
+from filters.media_scorer import PENDING, MediaScorer
+from transforms.media import SCORES, VISUAL, visual_entries
 from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS, DedupSourceFn
 
 MISSING_REASON = "missing: not scored by the media stages in the original run (reshard --compute-missing)"

@@ -131,4 +131,5 @@ def _size_or_none(uri: str) -> int | None:
     return matched[0].size_in_bytes if matched else None
 
 
-remote_files.use_reader(FileSystems.open, _size_or_none)  # the filters reach URIs through Beam's FileSystems
+# the filters reach URIs through Beam's FileSystems
+remote_files.use_reader(FileSystems.open, _size_or_none, FileSystems.create)

@@ -10,6 +10,7 @@ from typing import Any
 from filters import clip_score
 from schemas.config import ClipScoreConfig
 from schemas.ledger import MEDIA_STAGES
+from schemas.records import MediaOutcome
 
 
 def finalize(row: dict[str, Any], exact: dict | None, rep: tuple | None) -> dict[str, Any]:
@@ -29,12 +30,13 @@ def finalize(row: dict[str, Any], exact: dict | None, rep: tuple | None) -> dict
     return row
 
 
-def apply_media(row: dict[str, Any], updates: dict[str, Any] | None, threshold: float | None,
+def apply_media(row: dict[str, Any], outcome: MediaOutcome | None, threshold: float | None,
                 config: ClipScoreConfig, rep: tuple | None) -> dict[str, Any]:
-    """Apply one video's media outcome: decode..quality decisions came with ``updates``; then clip_score (against
+    """Apply one video's media outcome: decode..quality decisions came with its updates; then clip_score (against
     the run's threshold), the pending visual_safety/category reasons and visual_dup, first one wins."""
-    row.update(updates or {})
-    pending = row.pop("_pending", ())
+    if outcome is not None:
+        row.update(outcome.updates)
+    pending = outcome.pending if outcome is not None else ()
     if row.get("clip_score_mean") is None:
         return row
     row["clip_threshold"] = threshold

@@ -22,9 +22,8 @@ from filters.remote_files import join, parent, write_bytes
 from filters.visual_dup import mean_embedding
 from filters.visual_safety import VisualSafetyFilter
 from schemas.config import Config
-from schemas.records import MediaItem
+from schemas.records import MediaItem, MediaOutcome
 
-PENDING = "_pending"  # (stage, reason) of the embedding scorers, applied by the ledger writer in stage order
 
 
 def load_encoder(config: Config):
@@ -86,13 +85,15 @@ class MediaScorer:
         self.encoder = None
         self.scorers: tuple = ()
 
-    def process(self, unit: int, items: list[MediaItem]) -> tuple[list[tuple], list[float], list[tuple]]:
+    def process(self, unit: int, items: list[MediaItem]) -> tuple[list[tuple[int, MediaOutcome]], list[float],
+                                                                  list[tuple]]:
         """(record_id, ledger updates) per item, the clip scores, and (rid, vid, mean embedding, duration) of the
         videos that may stand for a visual cluster."""
-        results, passed, thumbs = [], [], []
+        outcomes, passed, thumbs = [], [], []
+        pending_by_record: dict[int, tuple] = {}
         for item in items:
             updates, frames = self.chain.process(item)
-            results.append((item.record_id, updates))
+            outcomes.append((item.record_id, updates))
             if frames is not None:
                 thumbs.append((item.record_id, updates, frames))
             if "status" not in updates:
@@ -125,7 +126,8 @@ class MediaScorer:
                     reason = scorer.decide(stage_scores)
                     if reason:
                         pending.append((scorer.stage, reason))
-                updates[PENDING] = pending
+                pending_by_record[item.record_id] = tuple(pending)
                 if not pending:  # only videos no embedding scorer rejected can stand for a visual cluster
                     visual.append((item.record_id, item.video_id, mean_embedding(frames_emb), updates["duration"]))
+        results = [(rid, MediaOutcome(updates, pending_by_record.get(rid, ()))) for rid, updates in outcomes]
         return results, scores, visual

@@ -17,14 +17,13 @@ import numpy as np
 from apache_beam.io.filesystems import FileSystems
 
 from filters.category_check import CategoryCheckFilter
-from filters.media_scorer import PENDING
 from filters.duration import DurationFilter
 from filters.visual_quality import VisualQualityFilter
 from filters.visual_safety import VisualSafetyFilter
 from pipeline import uris
 from pipeline.config import Config
 from pipeline.redecide import input_duration
-from schemas.records import MediaItem
+from schemas.records import MediaItem, MediaOutcome
 
 MISSING = "missing"
 
@@ -38,21 +37,21 @@ class MediaReplay:
         self.scorers = (VisualSafetyFilter.decider(config.visual_safety),
                         CategoryCheckFilter.decider(config.category))
 
-    def outcome(self, row: dict[str, Any], old: tuple) -> dict[str, Any] | str:
+    def outcome(self, row: dict[str, Any], old: tuple) -> MediaOutcome | str:
         old_status, old_stage, old_reason = old
         if old_status == "error" and old_stage == "decode":
-            return {"status": "error", "stage": "decode", "reason": old_reason}
+            return MediaOutcome({"status": "error", "stage": "decode", "reason": old_reason})
         if row.get("duration_meta") is None and row.get("video_bytes") is None:
             return MISSING  # never probed
         reason = self.duration.decide({"duration": row.get("duration")})
         if reason:
-            return {"status": "rejected", "stage": "duration", "reason": f"probed {reason}"}
+            return MediaOutcome({"status": "rejected", "stage": "duration", "reason": f"probed {reason}"})
         if row.get("quality_frames") is None:
             return MISSING
         scores = {name: row.get(name) for name, _ in self.quality.columns}
         reason = self.quality.decide(scores)
         if reason:
-            return {"status": "rejected", "stage": "quality", "reason": reason}
+            return MediaOutcome({"status": "rejected", "stage": "quality", "reason": reason})
         if row.get("clip_score_mean") is None:
             return MISSING
         pending = []
@@ -60,7 +59,7 @@ class MediaReplay:
             reason = scorer.decide({name: row.get(name) for name, _ in scorer.columns})
             if reason:
                 pending.append((scorer.stage, reason))
-        return {PENDING: pending}
+        return MediaOutcome({}, tuple(pending))
 
 
 @lru_cache(maxsize=64)

@@ -23,7 +23,8 @@ from pipeline.redecide import decide_text, dedup_items
 from pipeline.redecide_media import MISSING, MediaReplay, media_item, stored_embeddings
 from transforms.batching import Exchange
 from transforms.ledger import WriteLedger, WriteMediaLedger, decide_unit, joined_by_unit
-from filters.media_scorer import PENDING, MediaScorer
+from filters.media_scorer import MediaScorer
+from schemas.records import MediaOutcome
 from transforms.media import SCORES, VISUAL, visual_entries
 from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS, DedupSourceFn
 
@@ -94,15 +95,15 @@ class _ReplayFn(beam.DoFn):
                 if self.compute_missing:
                     todo.append(row)
                 else:
-                    results.append((row["record_id"], {"status": "rejected", "stage": "decode",
-                                                       "reason": MISSING_REASON}))
+                    results.append((row["record_id"], MediaOutcome({"status": "rejected", "stage": "decode",
+                                                                    "reason": MISSING_REASON})))
                 continue
             results.append((row["record_id"], outcome))
-            if "status" in outcome:
+            if "status" in outcome.updates:
                 continue
             scores.append(row["clip_score_mean"])
             frames = stored_embeddings(row["embedding_file"]).get(row["record_id"]) if row.get("embedding_file") else None
-            if not outcome[PENDING] and frames is not None:
+            if not outcome.pending and frames is not None:
                 videos.append((row["record_id"], row["video_id"], mean_embedding(frames), row["duration"]))
         if todo:
             if self.scorer is None:

@@ -4,7 +4,7 @@ NamedTuples: as compact as the tuples they replace when pickled across a shuffle
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class DedupItem(NamedTuple):
@@ -27,3 +27,11 @@ class MediaItem(NamedTuple):
     duration: float | None  # from the input's metadata; the probe replaces it
     title: str
     category: str | None
+
+
+class MediaOutcome(NamedTuple):
+    """What the media stages concluded for one video: ledger ``updates`` (scores, and a decode..quality decision if
+    one was made there) and the ``pending`` (stage, reason) rejections of the embedding scorers, which wait for the
+    run-wide clip threshold and are applied in stage order by ``filters.decisions.apply_media``."""
+    updates: dict[str, Any]
+    pending: tuple[tuple[str, str], ...] = ()

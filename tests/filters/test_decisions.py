@@ -1,5 +1,6 @@
 from filters.decisions import apply_media, finalize
 from schemas.config import ClipScoreConfig
+from schemas.records import MediaOutcome
 
 
 def test_dedup_outcomes_apply_in_stage_order_and_the_rest_is_kept():
@@ -19,12 +20,14 @@ def test_dedup_outcomes_apply_in_stage_order_and_the_rest_is_kept():
 
 def test_media_first_rejection_wins():
     config = ClipScoreConfig(mode="absolute", threshold=0.2)
-    row = {"record_id": 7, "status": "kept", "_pending": [("visual_safety", "unsafe")]}
-    out = apply_media(dict(row), {"clip_score_mean": 0.1}, 0.2, config, (3, "b"))
+    row = {"record_id": 7, "status": "kept"}
+    unsafe = (("visual_safety", "unsafe"),)
+    out = apply_media(dict(row), MediaOutcome({"clip_score_mean": 0.1}, unsafe), 0.2, config, (3, "b"))
     assert (out["stage"], out["clip_threshold"], out["visual_dup_cluster"]) == ("clip_score", 0.2, 3)
-    out = apply_media(dict(row), {"clip_score_mean": 0.5}, 0.2, config, (3, "b"))
-    assert out["stage"] == "visual_safety" and "_pending" not in out
-    out = apply_media({"record_id": 7, "status": "kept"}, {"clip_score_mean": 0.5}, 0.2, config, (3, "b"))
+    out = apply_media(dict(row), MediaOutcome({"clip_score_mean": 0.5}, unsafe), 0.2, config, (3, "b"))
+    assert out["stage"] == "visual_safety"
+    out = apply_media(dict(row), MediaOutcome({"clip_score_mean": 0.5}), 0.2, config, (3, "b"))
     assert (out["stage"], out["dup_of"]) == ("visual_dup", "b")
-    out = apply_media({"record_id": 7, "status": "kept"}, {"status": "error", "stage": "decode"}, 0.2, config, None)
+    out = apply_media(dict(row), MediaOutcome({"status": "error", "stage": "decode"}), 0.2, config, None)
     assert out["stage"] == "decode"
+    assert apply_media(dict(row), None, 0.2, config, None)["status"] == "kept"

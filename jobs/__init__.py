@@ -1,6 +1,7 @@
 """Command-line entry points. Each module exposes ``run(argv)`` returning a result, so tests can drive it."""
 import logging
 import os
+import re
 
 
 def _not_apitools_noise(record: logging.LogRecord) -> bool:
@@ -75,6 +76,18 @@ def main_for(run, prog: str, errors: tuple = (ValueError, OSError), failures: tu
 
 def one_line(exc: BaseException) -> str:
     """An exception's message on one line, at most 500 characters, with no terminal control characters."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    text = visible(" ".join(str(exc).split()) or type(exc).__name__)
     return text if len(text) <= 500 else text[:497] + "..."
+
+
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def visible(value):
+    """Text with every control character, bidi control, zero-width character and lone surrogate escaped (``\\x1b``,
+    ``\\u202e``): text from records must not recolour a terminal or reorder what a reviewer reads. Other values
+    are returned as they are."""
+    if not isinstance(value, str):
+        return value
+    return _HIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", value)

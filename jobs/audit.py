@@ -13,7 +13,6 @@ import base64
 import io
 import json
 import math
-import re
 import sys
 import zipfile
 from typing import Any
@@ -22,7 +21,7 @@ import jinja2
 
 from apache_beam.io.filesystems import FileSystems
 
-from jobs import main_for, review
+from jobs import main_for, review, visible
 from pipeline import uris
 from pipeline.run_folder import require_complete
 from pipeline.ledger_stats import ledger_stats
@@ -43,17 +42,6 @@ HISTOGRAMS = [
 SAMPLE_COLUMNS = ["record_id", "video_id", "status", "stage", "reason", "title_raw", "title", "category",
                   "thumbnail_file", "duration", "lang_label", "lang_prob", "clip_score_mean", "safety_term", "dup_of"]
 CLIP_FACTOR = 4  # histogram bins span at most [lowest threshold / 4, highest threshold x 4]: heavy tails clip
-_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def visible(value: Any) -> Any:
-    """Text with every control character, bidi control and zero-width character escaped; other values as is."""
-    if not isinstance(value, str):
-        return value
-    return _HIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                       else f"\\u{ord(m.group()):04x}", value)
-
-
 def _number(value: float) -> str:
     return f"{value:.4g}"
 

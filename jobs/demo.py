@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bench.media_sample import make_media_sample
-from jobs import curate, main_for
+from jobs import curate, main_for, visible
 from jobs.make_sample import SAMPLE_DIR
 from pipeline.config import DEFAULT_RECIPE
 from pipeline.manifest import read_ledger
@@ -19,8 +19,6 @@ TINY_RECIPE = DEFAULT_RECIPE.parent / "tiny_clip.yaml"
 
 
 def _examples(manifest: dict) -> None:
-    from jobs.audit import visible  # titles may hold terminal escapes: shown escaped
-
     ledger = read_ledger(manifest["ledger"], ["status", "stage", "reason", "title_raw"]).to_pylist()
     print("\none example per stage:")
     seen = set()

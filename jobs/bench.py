@@ -6,7 +6,7 @@ import sys
 import tempfile
 from typing import Any
 from jobs import main_for
-from pipeline.cli_options import split_args, strict_parser
+from pipeline.cli_options import POSITIVE, split_args, strict_parser
 
 
 def parser() -> argparse.ArgumentParser:
@@ -14,7 +14,7 @@ def parser() -> argparse.ArgumentParser:
         "Benchmarks on generated data: speed, memory and accuracy reports (figures for docs/BENCHMARKS.md)."))
     sub = p.add_subparsers(dest="what", required=True)
     text = sub.add_parser("text", help="text phase on a generated corpus with planted defects")
-    text.add_argument("--records", type=int, default=200_000, help="records to generate (default 200,000)")
+    text.add_argument("--records", type=POSITIVE, default=200_000, help="records to generate (default 200,000)")
     text.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     text.add_argument("--workdir", help="where the corpus and output go (default: a temporary directory)")
     text.add_argument("--no-stages", action="store_true", help="skip the one-core per-stage measurement")
@@ -22,23 +22,23 @@ def parser() -> argparse.ArgumentParser:
                       help="skip the single-process plain-loop reference (bench/plain_loop.py) run beside curate")
     text.add_argument("--json", help="also write the report as JSON here")
     media = sub.add_parser("media", help="decode / embedding / end-to-end rates on the generated video sample")
-    media.add_argument("--clips", type=int, default=24, help="generated clips (default 24)")
+    media.add_argument("--clips", type=POSITIVE, default=24, help="generated clips (default 24)")
     media.add_argument("--workdir", help="where the clips and runs go (default: a temporary directory)")
     resh = sub.add_parser("reshard", help="curate the video sample, then reshard it stricter: both timed")
-    resh.add_argument("--clips", type=int, default=120, help="generated clips (default 120)")
+    resh.add_argument("--clips", type=POSITIVE, default=120, help="generated clips (default 120)")
     resh.add_argument("--workdir", help="where the clips and runs go (default: a temporary directory)")
     train = sub.add_parser("train", help="mPLUG-video training-step throughput (and MFU on a GPU)")
     train.add_argument("--config", default="pretrain_tiny", help="pretrain_tiny, pretrain_base or a recipe path")
-    train.add_argument("--batch", type=int, default=8, help="clips per step (default 8)")
-    train.add_argument("--steps", type=int, default=10, help="timed steps (default 10)")
-    train.add_argument("--frames", type=int, default=4, help="frames per clip (default 4)")
-    train.add_argument("--text-tokens", type=int, default=32, help="title tokens per clip (default 32)")
+    train.add_argument("--batch", type=POSITIVE, default=8, help="clips per step (default 8)")
+    train.add_argument("--steps", type=POSITIVE, default=10, help="timed steps (default 10)")
+    train.add_argument("--frames", type=POSITIVE, default=4, help="frames per clip (default 4)")
+    train.add_argument("--text-tokens", type=POSITIVE, default=32, help="title tokens per clip (default 32)")
     train.add_argument("--device", default="auto", help="auto (cuda when present), cpu, cuda or cuda:N")
     audit = sub.add_parser("audit", help="audit of a synthetic N-row ledger (vectorised, file by file)")
-    audit.add_argument("--rows", type=int, default=10_000_000, help="ledger rows to generate (default 10M)")
+    audit.add_argument("--rows", type=POSITIVE, default=10_000_000, help="ledger rows to generate (default 10M)")
     audit.add_argument("--workdir", help="where the ledger goes (default: a temporary directory)")
     minhash = sub.add_parser("minhash", help="vectorised MinHash vs datasketch per record")
-    minhash.add_argument("--records", type=int, default=20_000, help="titles to hash (default 20,000)")
+    minhash.add_argument("--records", type=POSITIVE, default=20_000, help="titles to hash (default 20,000)")
     return p
 
 

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from bench.corpus import write_corpus
-from jobs import parsers
+from jobs import main_for, parsers
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "bench" / "sample"
 
@@ -20,9 +20,7 @@ def run(argv: list[str] | None = None) -> Path:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    run(argv)
-    return 0
+main = main_for(run, "ykcurate make-sample", (OSError,))
 
 
 if __name__ == "__main__":

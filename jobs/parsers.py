@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from pipeline.cli_options import strict_parser
+from pipeline.cli_options import NON_NEGATIVE, POSITIVE, strict_parser
 
 _SET_HELP = "override a config value, e.g. --set duration.max_seconds=90 (repeatable)"
 _OVERWRITE_HELP = "replace the run in a used --output (removes only what a run writes there)"
@@ -38,8 +38,8 @@ def reshard() -> argparse.ArgumentParser:
     p.add_argument("--config", help="YAML recipe to start from (default: the run's own resolved config)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config value, e.g. --set clip_score.percentile=30 (repeatable)")
-    p.add_argument("--shard-size", type=int, help="samples per shard (shards.samples_per_shard)")
-    p.add_argument("--max-per-category", type=int, help="keep at most N per category, best by score")
+    p.add_argument("--shard-size", type=POSITIVE, help="samples per shard (shards.samples_per_shard)")
+    p.add_argument("--max-per-category", type=NON_NEGATIVE, help="keep at most N per category, best by score")
     p.add_argument("--compute-missing", action="store_true",
                    help="run records the new thresholds admit into stages they never reached through those stages")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
@@ -53,7 +53,7 @@ def demo() -> argparse.ArgumentParser:
         "the bundled tiny CLIP, then pretrain and evaluate the tiny mPLUG-video on the shards."))
     p.add_argument("--output", default="demo-out", help="folder for the demo's runs (replaced on every run)")
     p.add_argument("--text-only", action="store_true", help="skip the video part")
-    p.add_argument("--pretrain-steps", type=int, default=100,
+    p.add_argument("--pretrain-steps", type=NON_NEGATIVE, default=100,
                    help="pretrain the tiny mPLUG-video on the curated shards for this many steps (0: skip)")
     return p
 
@@ -67,7 +67,7 @@ def audit() -> argparse.ArgumentParser:
     p.add_argument("--stage", help="only records decided at this stage (e.g. near_dup)")
     p.add_argument("--reason", help="only records whose reason contains this text")
     p.add_argument("--category", help="only records of this category (name as in the ledger)")
-    p.add_argument("--sample", type=int, default=5, help="rejected records shown per stage and reason (default 5)")
+    p.add_argument("--sample", type=NON_NEGATIVE, default=5, help="rejected records shown per stage and reason (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed of the sampling (default 0)")
     p.add_argument("--export-review", metavar="CSV", help="write a review sheet of sampled decisions and stop")
     p.add_argument("--ingest-review", metavar="CSV", help="read a filled review sheet: error rates per stage")
@@ -84,7 +84,7 @@ def pretrain() -> argparse.ArgumentParser:
     p.add_argument("--output", required=True, help="run directory: config, log, checkpoints")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a recipe value, e.g. --set train.lr=1e-4 (repeatable)")
-    p.add_argument("--steps", type=int, help="train until this many optimizer steps (default: train.steps)")
+    p.add_argument("--steps", type=NON_NEGATIVE, help="train until this many optimizer steps (default: train.steps)")
     p.add_argument("--fresh", action="store_true", help="refuse to resume: the output must hold no checkpoint")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
@@ -98,8 +98,8 @@ def evaluate() -> argparse.ArgumentParser:
     p.add_argument("--shards", required=True, action="append", help="held-out shards (patterns as for pretrain)")
     p.add_argument("--probe-shards", action="append", help="shards to fit the category head on (default: half)")
     p.add_argument("--checkpoint", help="checkpoint file (default: the run's newest)")
-    p.add_argument("--max-new-tokens", type=int, default=40, help="longest generated title, in tokens")
-    p.add_argument("--limit", type=int, help="at most this many clips")
+    p.add_argument("--max-new-tokens", type=POSITIVE, default=40, help="longest generated title, in tokens")
+    p.add_argument("--limit", type=POSITIVE, help="at most this many clips")
     p.add_argument("--device", default="auto", help="auto (cuda when present), cpu, cuda or cuda:N")
     return p
 
@@ -108,9 +108,9 @@ def plan() -> argparse.ArgumentParser:
     p = strict_parser(prog="ykcurate plan", epilog=None, description=(
         "Project a full run (vCPU- and GPU-hours, wall time, shuffle volume, objects) from a curated sample."))
     p.add_argument("--input", required=True, help="a sample of the corpus: one JSONL file")
-    p.add_argument("--records", type=int, required=True, help="records in the full corpus")
-    p.add_argument("--workers", type=int, default=100, help="workers of the full run (default 100)")
-    p.add_argument("--worker-vcpus", type=int, default=4, help="vCPUs per worker (default 4)")
+    p.add_argument("--records", type=POSITIVE, required=True, help="records in the full corpus")
+    p.add_argument("--workers", type=POSITIVE, default=100, help="workers of the full run (default 100)")
+    p.add_argument("--worker-vcpus", type=POSITIVE, default=4, help="vCPUs per worker (default 4)")
     p.add_argument("--phase", choices=["text", "all"], default="text", help="which phase to project (default text)")
     p.add_argument("--gpu-videos-per-second", type=float, default=60.0,
                    help="embedding rate of one GPU (decode + 8 frames + title); default: an L4 with ViT-B/16")
@@ -126,7 +126,7 @@ def make_sample() -> argparse.ArgumentParser:
     p = strict_parser(prog="ykcurate make-sample", epilog=None,
                       description="(Re)generate the bundled demo corpus with every planted defect, and its truth file.")
     p.add_argument("--output", help="folder for records.jsonl and truth.jsonl (default: the bundled bench/sample)")
-    p.add_argument("--records", type=int, default=400, help="records to write (default 400)")
+    p.add_argument("--records", type=POSITIVE, default=400, help="records to write (default 400)")
     p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     return p
 
@@ -136,7 +136,7 @@ def train_text_classifier() -> argparse.ArgumentParser:
                       description="Train the fastText text-safety classifier that text_safety can load.")
     p.add_argument("--input", required=True, help="labelled CSV (title,label) or fastText-format file")
     p.add_argument("--output", required=True, help="model file to write (.ftz / .bin)")
-    p.add_argument("--epoch", type=int, default=25, help="training epochs (default 25)")
+    p.add_argument("--epoch", type=POSITIVE, default=25, help="training epochs (default 25)")
     p.add_argument("--lr", type=float, default=0.5, help="learning rate (default 0.5)")
     p.add_argument("--no-quantize", action="store_true", help="write the full model instead of a quantised one")
     return p
@@ -157,8 +157,8 @@ def train_category_classifier() -> argparse.ArgumentParser:
                       description="Train the fastText category classifier that category verification can load.")
     p.add_argument("--input", required=True, help="classification CSV (video_id:FILE,title,label or title,label)")
     p.add_argument("--output", required=True, help="model file to write (.bin / .ftz)")
-    p.add_argument("--epoch", type=int, default=25, help="training epochs (default 25)")
+    p.add_argument("--epoch", type=POSITIVE, default=25, help="training epochs (default 25)")
     p.add_argument("--lr", type=float, default=0.5, help="learning rate (default 0.5)")
-    p.add_argument("--dim", type=int, default=50, help="vector size (a multiple of 10)")
+    p.add_argument("--dim", type=POSITIVE, default=50, help="vector size (a multiple of 10)")
     p.add_argument("--no-quantize", action="store_true", help="write the full model instead of a quantised one")
     return p

@@ -17,6 +17,7 @@ from jobs import main_for
 from pipeline.run_folder import RunFolderError, require_complete_shards
 from pipeline.config import ConfigError
 from schemas.taxonomy import NAMES
+from training.data import expand_shards
 from training.recipe import Recipe, load_recipe, recipe_from_dict
 from jobs import parsers
 
@@ -33,7 +34,6 @@ def samples_per_epoch(shards: list[str]) -> int | None:
     """Rows of the curated index beside local shards, so a resumed run skips whole epochs without reading."""
     import pyarrow.parquet as pq
 
-    from training.data import expand_shards
 
     urls = expand_shards(shards)
     folders = {str(Path(u).parent) for u in urls if "://" not in u and not u.startswith("pipe:")}
@@ -100,6 +100,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         raise UsageError(f"{out} already holds checkpoints; drop --fresh to resume or choose another --output")
     recipe = _recipe(args)
     try:
+        expand_shards(args.shards)  # before any model loads: a bad pattern is one line, not a progress bar and one
         _, _, device = setup_distributed(recipe.train.device)
         torch.manual_seed(recipe.train.seed)  # the same seed builds the same model on every rank
         model = build_mplug_video(recipe.model, device=device)

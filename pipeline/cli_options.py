@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
-from typing import NoReturn
+from typing import Callable, NoReturn
 
 BEAM_NOTE = ("Any other --option is passed to Apache Beam (e.g. --runner=DataflowRunner --project=... "
              "--region=..., --runner=FlinkRunner --flink_master=..., --direct_num_workers=N); options Beam "
@@ -25,6 +25,24 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise OptionError(message)
+
+
+def count(low: int) -> Callable[[str], int]:
+    """An argparse type: an integer of at least ``low`` (a count of records, steps, workers...)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected at least {low}, got {value}")
+        return value
+
+    parse.__name__ = f"integer >= {low}"
+    return parse
+
+
+POSITIVE, NON_NEGATIVE = count(1), count(0)
 
 
 def strict_parser(**kwargs) -> argparse.ArgumentParser:

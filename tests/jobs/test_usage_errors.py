@@ -126,3 +126,12 @@ def test_pretrain_recipe_ranges(tmp_path, capsys):
     err = _one_line_exit_2(pretrain.main, ["--shards", str(tmp_path / "*.tar"), "--output", str(tmp_path / "run"),
                                            "--set", "train.lr=-1"], capsys)
     assert "train.lr" in err
+
+
+def test_counts_must_be_counts(tmp_path, capsys):
+    from jobs import audit, bench, make_sample, plan
+
+    assert "--sample" in _one_line_exit_2(audit.main, ["--run", str(tmp_path), "--sample", "-1"], capsys)
+    assert "--records" in _one_line_exit_2(bench.main, ["text", "--records", "-5"], capsys)
+    assert "--records" in _one_line_exit_2(make_sample.main, ["--records", "0", "--output", str(tmp_path)], capsys)
+    assert "expected an integer" in _one_line_exit_2(plan.main, ["--input", "x.jsonl", "--records", "abc"], capsys)

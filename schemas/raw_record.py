@@ -163,6 +163,9 @@ class _HugeInteger(ValueError):
     pass
 
 
+_DECODER = json.JSONDecoder(parse_int=_parse_int)  # built once: json.loads(..., parse_int=) builds one per call
+
+
 _FIELD_BEFORE = r'"((?:[^"\\]|\\.){0,200})"\s*:\s*'
 
 
@@ -170,7 +173,7 @@ def parse_json(text: str) -> Any:
     """``json.loads`` whose every failure is a SchemaError with a reason (naming the field where it can): malformed
     JSON, nesting past the parser's recursion limit, integers longer than 4000 digits."""
     try:
-        return json.loads(text, parse_int=_parse_int)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise SchemaError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
     except _HugeInteger as exc:

@@ -27,8 +27,8 @@ from transforms.read_files import (EXTENSIONS, NotAFile, check_regular, compress
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 _OFFSET_BITS = 40
 _OFFSET_MASK = (1 << _OFFSET_BITS) - 1
-WHOLE_FILE = 1 << _OFFSET_BITS
-PEEK_BYTES = 1 << 20  # files this small are checked for records while planning (empty input: one line, no run)  # end of a unit that reads its file to the end (compressed, CSV, small)
+WHOLE_FILE = 1 << _OFFSET_BITS  # end of a unit that reads its file to the end (compressed, CSV, small)
+PEEK_BYTES = 1 << 20  # files this small are checked for records while planning (empty input: one line, no run)
 
 
 class InputError(ValueError):

@@ -41,27 +41,33 @@ def shingle_hashes(texts: list[str], ngram: int) -> tuple[np.ndarray, np.ndarray
     """All distinct-per-position n-gram hashes of all texts, and the start offset of each text's run.
 
     A text shorter than ``ngram`` contributes itself as one shingle, so short titles still get a signature;
-    an empty text contributes none (its signature stays at the maximum and it lands in no bucket).
+    an empty text contributes none (its signature stays at the maximum and it lands in no bucket). One NumPy pass
+    over all texts' characters (a per-text loop cost as much as the whole MinHash).
     """
-    codes, starts = [], np.zeros(len(texts), dtype=np.int64)
-    total = 0
-    with np.errstate(over="ignore"):
-        for i, text in enumerate(texts):
-            starts[i] = total
-            cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-            n = min(ngram, len(cp))
-            if n == 0:
-                continue
-            h = np.zeros(len(cp) - n + 1, dtype=np.uint64)
-            for k in range(n):
-                h = h * _PRIME_STEP + cp[k:len(cp) - n + 1 + k]
-            h = h * _PRIME_STEP + np.uint64(n)
-            codes.append(h)
-            total += len(h)
-    if not codes:
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))  # shingles per text
+    starts = np.cumsum(counts) - counts
+    if not counts.sum():
         return np.zeros(0, dtype=np.uint64), starts
+    cp = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    char_starts = np.cumsum(lengths) - lengths
+    full = lengths >= ngram
+    # position (in cp) of each full-length shingle's first character
+    first = np.repeat(char_starts[full], counts[full]) + (
+        np.arange(int(counts[full].sum())) - np.repeat(np.cumsum(counts[full]) - counts[full], counts[full]))
     with np.errstate(over="ignore"):
-        return _mix(np.concatenate(codes)), starts
+        h = np.zeros(first.size, dtype=np.uint64)
+        for k in range(ngram):
+            h = h * _PRIME_STEP + cp[first + k]
+        h = h * _PRIME_STEP + np.uint64(ngram)
+        out = np.empty(int(counts.sum()), dtype=np.uint64)
+        out[np.repeat(full, counts)] = h
+        for i in np.flatnonzero(~full & (lengths > 0)).tolist():  # shorter than ngram: the whole text, once
+            short = np.uint64(0)
+            for c in cp[char_starts[i]:char_starts[i] + lengths[i]]:
+                short = short * _PRIME_STEP + c
+            out[starts[i]] = short * _PRIME_STEP + np.uint64(lengths[i])
+        return _mix(out), starts
 
 
 def signatures(texts: list[str], num_perm: int, ngram: int, seed: int) -> np.ndarray:

@@ -57,6 +57,12 @@ def group_identical(members: Iterable[tuple[str, int, str, float | None]],
         by_text[text].append((duration, record_id, video_id))
     rows, edges = [], []
     for text in sorted(by_text):
+        records = by_text[text]
+        if len(records) == 1:  # most texts: one record, one segment (what the general case below would build)
+            duration, record_id, video_id = records[0]
+            lo, hi = (-math.inf, math.inf) if duration is None else (duration, duration)
+            rows.append((text_hash(text), text, [((record_id, video_id), lo, hi)]))
+            continue
         known = sorted(m for m in by_text[text] if m[0] is not None)
         runs: list[list] = []
         for member in known:
@@ -81,12 +87,15 @@ def merge_rows(rows: Iterable[TextRow], tolerance: float) -> tuple[list[TextRow]
 
     Why: collapsing identical texts per batch first means a title repeated 10^6 times reaches its shuffle
     partition as one small row per batch, not 10^6 records on one worker."""
-    by_text: dict[str, list[Segment]] = defaultdict(list)
-    for _, text, segments in rows:
-        by_text[text].extend(segments)
+    by_text: dict[str, list[TextRow]] = defaultdict(list)
+    for row in rows:
+        by_text[row[1]].append(row)
     merged, edges = [], []
     for text in sorted(by_text):
-        segments = by_text[text]
+        if len(by_text[text]) == 1:  # collapsed once already (group_identical or an earlier merge): unchanged
+            merged.append(by_text[text][0])
+            continue
+        segments = [segment for row in by_text[text] for segment in row[2]]
         known = sorted((s for s in segments if not math.isinf(s[1])), key=lambda s: (s[1], s[2], s[0]))
         runs: list[list[Segment]] = []
         high = -math.inf
@@ -164,6 +173,20 @@ def sketch(text: str) -> int:
     return (min(len(text), 255) << _SKETCH_BITS) | bits
 
 
+def sketches_of(texts: list[str]) -> np.ndarray:
+    """``sketch`` of every text at once (one NumPy pass over all characters; equal to the per-text function)."""
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    out = np.minimum(lengths, 255).astype(np.uint64) << np.uint64(_SKETCH_BITS)
+    present = np.flatnonzero(lengths)
+    if not present.size:
+        return out
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    bits = np.uint64(1) << ((codes * np.uint64(2654435761) >> np.uint64(16)) % np.uint64(_SKETCH_BITS))
+    starts = (np.cumsum(lengths) - lengths)[present]
+    out[present] |= np.bitwise_or.reduceat(bits, starts)
+    return out
+
+
 def compatible(a: np.ndarray, b: np.ndarray, config: NearDupConfig) -> np.ndarray:
     """Vectorised necessary condition for ``similar`` on two arrays of sketches."""
     mask = np.uint64((1 << _SKETCH_BITS) - 1)
@@ -183,7 +206,7 @@ def lsh_entries(rows: list[TextRow], config: NearDupConfig) -> tuple[np.ndarray,
     owner, cells = _cells_of_rows(rows, config.duration_tolerance)
     band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
     hashes = np.array([row[0] for row in rows], dtype=np.int64)
-    sketches = np.array([sketch(text) for text in texts], dtype=np.uint64)
+    sketches = sketches_of(texts)
     cell_mix = cells.astype(np.uint64) * np.uint64(0xFF51AFD7ED558CCD)
     with np.errstate(over="ignore"):
         mixed = (keys[owner] ^ band_salt[None, :]) * _GOLDEN + cell_mix[:, None]
@@ -215,6 +238,13 @@ def bucket_pairs(keys: np.ndarray, hashes: np.ndarray, sketches: np.ndarray,
     """
     if keys.size < 2:
         return np.zeros((0, 2), dtype=np.int64)
+    # Nearly every bucket key occurs once: drop those with one sort of the keys alone, then order the few left
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
+    shared = np.zeros(keys.size, dtype=bool)
+    shared[1:] = sorted_keys[1:] == sorted_keys[:-1]
+    shared[:-1] |= shared[1:]
+    keys, hashes, sketches = keys[order[shared]], hashes[order[shared]], sketches[order[shared]]
     order = np.lexsort((hashes, keys))
     keys, hashes, sketches = keys[order], hashes[order], sketches[order]
     keep = np.ones(keys.size, dtype=bool)

@@ -11,6 +11,7 @@ results, clip scores and visual entries the media stage emits. Each part keeps i
 from __future__ import annotations
 
 import apache_beam as beam
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
@@ -30,7 +31,7 @@ from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS, DedupSou
 
 MISSING_REASON = "missing: not scored by the media stages in the original run (reshard --compute-missing)"
 MEDIA = "media"
-OLD = "_old"  # (status, stage, reason) in the source run; never written (the ledger schema has no such column)
+OLD = ("_old_status", "_old_stage", "_old_reason")  # the source run's decision (runtime columns, never written)
 
 
 def part_starts(paths: list[str]) -> list[int]:
@@ -63,7 +64,7 @@ class _RedecideTextFn(DedupSourceFn):
         with FileSystems.open(path) as handle:
             rows = pq.read_table(handle).to_pylist()
         for row in rows:
-            row[OLD] = (row["status"], row["stage"], row["reason"])
+            row.update(zip(OLD, (row["status"], row["stage"], row["reason"])))
             for key in ("embedding_file", "thumbnail_file"):  # the source run's files are inputs here: full URIs
                 row[key] = uris.resolve(self.run, row.get(key))
         decide_text(rows, self.chain)
@@ -84,13 +85,11 @@ class _ReplayFn(beam.DoFn):
         self.replay = MediaReplay(self.config)
 
     def process(self, joined):
-        unit, rows = decide_unit(joined, self.exchange)
-        yield self.exchange.put("decided_rows", unit, rows)
+        unit, table = decide_unit(joined, self.exchange)
+        yield self.exchange.put("decided_rows", unit, table)
         results, scores, videos, todo = [], [], [], []
-        for row in rows:
-            if row["status"] != "kept":
-                continue
-            outcome = self.replay.outcome(row, row[OLD])
+        for row in table.filter(pc.equal(table.column("status"), "kept")).to_pylist():
+            outcome = self.replay.outcome(row, tuple(row[name] for name in OLD))
             if outcome == MISSING:
                 if self.compute_missing:
                     todo.append(row)

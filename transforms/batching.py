@@ -2,7 +2,7 @@
 
 Every GroupByKey in this project groups by a small integer *partition* (a hash shard of record ids, text hashes or
 LSH bucket keys) and every value is a whole list, so the number of shuffle elements scales with partitions x
-batches, not records. The list itself is pickled and, by default, written to a file under the run's spill folder,
+batches, not records. The list itself is pickled (a table of rows travels as Arrow IPC) and, by default, written to a file under the run's spill folder,
 so only its path crosses the shuffle. Two measured reasons (docs/BENCHMARKS.md): the FnApiRunner keeps every
 shuffled byte in its own memory until the next stage runs (memory would grow with the input), and Beam's generic
 coder walks lists of tuples element by element in Python, which cost more than all the text filters together.
@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
+import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
@@ -32,11 +33,22 @@ def partition_of(value: int, partitions: int) -> int:
     return (((value * _GOLDEN) & _MASK) >> 32) % partitions
 
 
+_IPC = b"YKIPC\x00"  # never the start of a pickle (protocol 2+ starts with 0x80)
+
+
 def pack(items: Any) -> bytes:
+    """Arrow tables (rows) as an Arrow IPC stream, anything else pickled."""
+    if isinstance(items, pa.Table):
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, items.schema) as writer:
+            writer.write_table(items)
+        return _IPC + sink.getvalue().to_pybytes()
     return pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def unpack(blob: bytes) -> Any:
+    if blob[:len(_IPC)] == _IPC:
+        return pa.ipc.open_stream(pa.py_buffer(blob)[len(_IPC):]).read_all()
     return pickle.loads(blob)
 
 

@@ -12,14 +12,15 @@ import bisect
 
 import apache_beam as beam
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from filters.decisions import apply_media, finalize
+from filters.decisions import apply_media, finalize_table
 from filters.exact_dup import KEY_ORDER
 from pipeline import progress
 from pipeline.config import ClipScoreConfig
-from schemas.ledger import to_table
+from schemas.ledger import ledger_table, rows_to_table
 from schemas.records import MediaItem
 from transforms.batching import Exchange
 from transforms.clip_threshold import ClipThreshold
@@ -46,7 +47,12 @@ def write_table(table: pa.Table, path: str) -> None:
     FileSystems.rename([tmp], [path])
 
 
-def decide_unit(joined, exchange: Exchange) -> tuple[int, list[dict]]:
+def unit_rows(refs, exchange: Exchange) -> pa.Table:
+    """A unit's row tables (one per text batch, any order) as one table in input order."""
+    return pa.concat_tables(list(exchange.chunks(refs))).sort_by("record_id")
+
+
+def decide_unit(joined, exchange: Exchange) -> tuple[int, pa.Table]:
     """A unit's rows with text-stage and dedup decisions applied, in input order."""
     unit, groups = joined
     exact: dict[int, dict] = {}
@@ -54,18 +60,15 @@ def decide_unit(joined, exchange: Exchange) -> tuple[int, list[dict]]:
         if rid not in exact or _RANK[decision["dup_key"]] < _RANK[exact[rid]["dup_key"]]:
             exact[rid] = decision
     labels = dict(exchange.gather(groups["labels"]))
-    rows = [finalize(row, exact.get(row["record_id"]), labels.get(row["record_id"]))
-            for row in exchange.gather(groups["rows"])]
-    rows.sort(key=lambda row: row["record_id"])
-    return unit, rows
+    return unit, finalize_table(unit_rows(groups["rows"], exchange), exact, labels)
 
 
-def _write_unit(unit: int, rows: list[dict], directory: str, names: list[str] | None = None):
+def _write_unit(unit: int, rows: pa.Table, directory: str, names: list[str] | None = None):
     path = FileSystems.join(directory, names[unit] if names else f"part-{unit:06d}.parquet")
-    write_table(to_table(rows), path)
-    progress.count("ledger", len(rows))
+    write_table(ledger_table(rows), path)
+    progress.count("ledger", rows.num_rows)
     progress.flush()
-    return path, len(rows)
+    return path, rows.num_rows
 
 
 def _decide_and_write(joined, directory: str, exchange: Exchange, names: list[str] | None = None):
@@ -76,9 +79,10 @@ def _decide_and_forward(joined, exchange: Exchange, media_batch: int):
     """Put the decided rows aside again; send the kept records on to the media stages in small chunks."""
     unit, rows = decide_unit(joined, exchange)
     yield exchange.put("decided_rows", unit, rows)
-    kept = [MediaItem(r["record_id"], r["video_id"], r.get("video_uri") or r["video_path"], r["duration"],
-                      r["title"], r["category"])
-            for r in rows if r["status"] == "kept"]
+    kept = rows.filter(pc.equal(rows.column("status"), "kept")).select(
+        ["record_id", "video_id", "video_uri", "video_path", "duration", "title", "category"]).to_pylist()
+    kept = [MediaItem(r["record_id"], r["video_id"], r["video_uri"] or r["video_path"], r["duration"], r["title"],
+                      r["category"]) for r in kept]
     for start in range(0, len(kept), media_batch):
         yield beam.pvalue.TaggedOutput(MEDIA, exchange.put("media_items", unit, kept[start:start + media_batch]))
 
@@ -89,9 +93,8 @@ def _apply_media_and_write(joined, directory: str, exchange: Exchange, threshold
     updates = dict(exchange.gather(groups["media"]))
     visual = dict(exchange.gather(groups["visual"]))
     rows = [apply_media(row, updates.get(row["record_id"]), threshold, config, visual.get(row["record_id"]))
-            for row in exchange.gather(groups["rows"])]
-    rows.sort(key=lambda row: row["record_id"])
-    yield _write_unit(unit, rows, directory, names)
+            for row in unit_rows(groups["rows"], exchange).to_pylist()]
+    yield _write_unit(unit, rows_to_table(rows), directory, names)
 
 
 MEDIA = "media"

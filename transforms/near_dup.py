@@ -58,10 +58,6 @@ def _candidate_pairs(keyed, config: NearDupConfig, exchange: Exchange):
         yield exchange.put("pairs", p, pairs[parts == p])
 
 
-def _rows_by_hash(ref, config: NearDupConfig, exchange: Exchange):
-    return exchange.split("rows_by_hash", exchange.get(ref[1]), first, config.partitions)
-
-
 def _lookup(refs, exchange: Exchange) -> dict[int, list]:
     lookup: dict[int, list] = {}
     for row in exchange.gather(refs):
@@ -104,7 +100,7 @@ class NearDedup(beam.PTransform):
                      | "CollapseSameText" >> beam.FlatMap(_collapse, cfg, ex).with_outputs(EDGES, main="rows"))
         if not cfg.enabled:
             return collapsed.edges
-        rows_keyed = collapsed.rows | "KeyRowsByHash" >> beam.FlatMap(_rows_by_hash, cfg, ex)
+        rows_keyed = collapsed.rows  # already keyed by partition_of(text hash), the key the pairs are joined on
         pairs = (collapsed.rows
                  | "MinHashBands" >> beam.FlatMap(_band_entries, cfg, ex)
                  | "GroupBuckets" >> beam.GroupByKey()

@@ -169,11 +169,12 @@ def _physical_records(task: ReadTask) -> Iterator[tuple[int, bytes]]:
 def _rows_from_text(task: ReadTask, config: ReadConfig) -> Iterator[dict[str, Any]]:
     header = None
     base_dir = posixpath.dirname(task.path) if "://" in task.path else os.path.dirname(task.path)
+    name = uris.relative_to(task.path, task.root)
     for offset, raw_line in _physical_records(task):
         if not raw_line.strip():
             continue
         record_id = (task.file_index << _OFFSET_BITS) | offset
-        source = f"{uris.relative_to(task.path, task.root)}@{offset}"
+        source = f"{name}@{offset}"
         if task.fmt == "csv" and header is None:
             header = next(csv.reader([raw_line.decode("utf-8-sig", errors="replace").rstrip("\r\n")]), [])
             continue

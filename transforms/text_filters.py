@@ -14,6 +14,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 from filters.text_chain import TextChain
 from pipeline import progress
 from pipeline.config import Config
+from schemas.ledger import rows_to_table
 from transforms.batching import Exchange
 from transforms.exact_dup import key_entries
 from transforms.near_dup import key_members
@@ -42,7 +43,7 @@ class DedupSourceFn(beam.DoFn):
         unit, rows, items = self.decide(element)
         progress.count("text", len(rows))
         self.pending.extend(items)
-        yield self.exchange.put("rows", unit, rows)
+        yield self.exchange.put("rows", unit, rows_to_table(rows))
         if len(self.pending) >= self.config.shuffle.flush_records:
             yield from self._flush()
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.minhash import _fmix  # datasketch's own pre-mix for the affine schemes (pinned version)
 
 _MAX_HASH = np.uint64((1 << 32) - 1)
 _CHUNK = 4096  # titles per NumPy expression: bounds the (shingles x num_perm) temporary to ~20 MB
@@ -23,8 +21,22 @@ _PRIME_STEP = np.uint64(0x100000001B3)
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's affine32 parameters for (num_perm, seed), drawn as ``MinHash._init_permutations`` draws them
+    (tests/filters/test_minhash.py checks they are equal). Not imported from datasketch: importing it loads scipy,
+    half a second of every run's start-up."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _fmix(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, datasketch's pre-mix for the affine32 scheme."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -79,7 +91,7 @@ def signatures(texts: list[str], num_perm: int, ngram: int, seed: int) -> np.nda
         if not hashes.size:
             continue
         with np.errstate(over="ignore"):
-            permuted = _fmix(hashes.astype(np.uint32), 32)[:, None] * a[None, :] + b[None, :]
+            permuted = _fmix(hashes.astype(np.uint32))[:, None] * a[None, :] + b[None, :]
         nonempty = np.flatnonzero(np.diff(np.append(starts, hashes.size)) > 0)
         out[first + nonempty] = np.minimum.reduceat(permuted, starts[nonempty], axis=0)
     return out

@@ -66,7 +66,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         if args.phase == "text":  # the media phase's cost follows the videos, not the metadata's bytes
             beam_args = for_input_size(beam_args, fingerprint["bytes"])
         config = resolve_partitions(config, fingerprint["bytes"], worker_slots(beam_args))
-        spill = spill_enabled(config.shuffle.spill, beam_args, args.output)
+        spill = spill_enabled(config.shuffle.spill, beam_args, args.output, fingerprint["bytes"])
         prepare_output(args.output, args.overwrite)
     except (ConfigError, InputError, RunFolderError, ValueError) as exc:
         raise UsageError(str(exc)) from exc

@@ -74,13 +74,15 @@ def worker_slots(beam_args: list[str]) -> int:
     return 16
 
 
-def spill_enabled(setting: str, beam_args: list[str], output: str) -> bool:
-    """``shuffle.spill``: ``auto`` spills on the local runner only (it keeps shuffled bytes in memory); on a
-    remote runner spill files must live where every worker can read them, so ``true`` there needs an object-store
-    output. Raises ValueError for a setting that cannot work."""
+def spill_enabled(setting: str, beam_args: list[str], output: str, input_bytes: int | None = None) -> bool:
+    """``shuffle.spill``: ``auto`` spills on the local runner only (it keeps shuffled bytes in memory), and not for
+    an input of at most ``IN_PROCESS_BYTES`` (its shuffles fit in memory many times over, and creating a thousand
+    small spill files cost a 1,000-record run a second); on a remote runner spill files must live where every
+    worker can read them, so ``true`` there needs an object-store output. Raises ValueError for a setting that
+    cannot work."""
     local = is_local_runner(beam_args)
     if setting == "auto":
-        return local
+        return local and (input_bytes is None or input_bytes > IN_PROCESS_BYTES)
     if setting == "false":
         return False
     if not local and "://" not in output:

@@ -14,10 +14,12 @@ def _keyed(edges: list[tuple], orient, name: str, partitions: int, exchange: Exc
     return exchange.split(name, orient(edges), node_key, partitions)
 
 
-def _round(keyed, step, exchange: Exchange):
+def _step(keyed, step, orient, name: str, partitions: int, exchange: Exchange):
+    """One star step over a node partition, its edges keyed at once for the next step's grouping (one transform
+    per step rather than two: every transform costs graph construction and a bundle stage)."""
     edges = step(exchange.gather(keyed[1]))
     if edges:
-        yield edges
+        yield from exchange.split(name, orient(edges), node_key, partitions)
 
 
 def _settle(keyed, exchange: Exchange):
@@ -46,16 +48,16 @@ class ConnectedComponents(beam.PTransform):
 
     def expand(self, edges):
         parts, ex = self.partitions, self.exchange
+        keyed = edges | "Key" >> beam.FlatMap(_keyed, cc.both_ways, "cc0l" if self.rounds else "labels", parts, ex)
         for i in range(self.rounds):
-            edges = (edges
-                     | f"LargeStar{i}/Key" >> beam.FlatMap(_keyed, cc.both_ways, f"cc{i}l", parts, ex)
+            after = f"cc{i + 1}l" if i + 1 < self.rounds else "labels"
+            keyed = (keyed
                      | f"LargeStar{i}/Group" >> beam.GroupByKey()
-                     | f"LargeStar{i}/Apply" >> beam.FlatMap(_round, cc.large_star, ex)
-                     | f"SmallStar{i}/Key" >> beam.FlatMap(_keyed, cc.smaller_side, f"cc{i}s", parts, ex)
+                     | f"LargeStar{i}/Apply" >> beam.FlatMap(_step, cc.large_star, cc.smaller_side, f"cc{i}s", parts,
+                                                             ex)
                      | f"SmallStar{i}/Group" >> beam.GroupByKey()
-                     | f"SmallStar{i}/Apply" >> beam.FlatMap(_round, cc.small_star, ex))
-        settled = (edges
-                   | "Settle/Key" >> beam.FlatMap(_keyed, cc.both_ways, "labels", parts, ex)
+                     | f"SmallStar{i}/Apply" >> beam.FlatMap(_step, cc.small_star, cc.both_ways, after, parts, ex))
+        settled = (keyed
                    | "Settle/Group" >> beam.GroupByKey()
                    | "Settle/Apply" >> beam.FlatMap(_settle, ex).with_outputs(RESIDUAL, main="labels"))
         roots = (settled[RESIDUAL]

@@ -1,7 +1,7 @@
 import numpy as np
 from datasketch import MinHash
 
-from filters.minhash import band_keys, candidate_probability, shingle_hashes, signatures
+from filters.minhash import band_keys, candidate_probability, permutations, shingle_hashes, signatures
 
 
 def test_signatures_equal_datasketch_for_same_shingles():
@@ -14,6 +14,13 @@ def test_signatures_equal_datasketch_for_same_shingles():
         for h in hashes[starts[i]:ends[i]]:
             ref.update(int(h))
         assert np.array_equal(ref.hashvalues.astype(np.uint32), sigs[i])
+
+
+def test_permutations_equal_datasketch_for_several_sizes_and_seeds():
+    for num_perm, seed in ((1, 0), (60, 1), (128, 7), (257, 12345)):
+        a, b = MinHash(num_perm=num_perm, seed=seed).permutations
+        ours = permutations(num_perm, seed)
+        assert ours[0].dtype == np.uint32 and np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
 
 
 def test_chunking_does_not_change_signatures():

@@ -32,6 +32,7 @@ from rapidfuzz.distance import Levenshtein
 
 from filters.edit_keys import deletion_keys
 from filters.minhash import band_keys, signatures
+from filters.text_rows import TextTable
 from schemas.config import NearDupConfig
 
 Node = tuple      # (record_id, video_id)
@@ -139,14 +140,14 @@ def duration_cells(segments: list[Segment], tolerance: float) -> list[int]:
     return sorted(cells)
 
 
-def _cells_of_rows(rows: list[TextRow], tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+def _cells_of_rows(rows: list[TextRow] | TextTable, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
     """(row index, cell) for every cell every row occupies; vectorised form of ``duration_cells``."""
-    owner = np.array([i for i, row in enumerate(rows) for _ in row[2]], dtype=np.int64)
+    table = rows if isinstance(rows, TextTable) else TextTable.of(rows)
+    owner = table.segment_owner()
     if math.isinf(tolerance):
         return np.unique(owner), np.zeros(len(np.unique(owner)), dtype=np.int64)
     width = max(tolerance, 1e-3)
-    lo = np.array([seg[1] for row in rows for seg in row[2]], dtype=np.float64)
-    hi = np.array([seg[2] for row in rows for seg in row[2]], dtype=np.float64)
+    lo, hi = table.lo, table.hi
     unknown = np.isinf(lo)
     first = np.where(unknown, _UNKNOWN_CELL, np.floor(np.where(unknown, 0, lo) / width)).astype(np.int64)
     last = np.where(unknown, _UNKNOWN_CELL, np.floor(np.where(unknown, 0, hi) / width) + 1).astype(np.int64)
@@ -196,16 +197,17 @@ def compatible(a: np.ndarray, b: np.ndarray, config: NearDupConfig) -> np.ndarra
             & (differing <= np.maximum(2 * config.max_edits, length_diff)))
 
 
-def lsh_entries(rows: list[TextRow], config: NearDupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(bucket keys, text hashes, text sketches): one entry per text, band and duration cell, plus (with
     ``max_edits`` >= 1) one per text, deletion key and duration cell (``filters.edit_keys``)."""
-    if not rows:
+    if not len(rows):
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    texts = [row[1] for row in rows]
+    table = rows if isinstance(rows, TextTable) else TextTable.of(rows)
+    texts = table.texts
     keys = band_keys(signatures(texts, config.num_perm, config.ngram, config.seed), config.bands, config.rows)
-    owner, cells = _cells_of_rows(rows, config.duration_tolerance)
+    owner, cells = _cells_of_rows(table, config.duration_tolerance)
     band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
-    hashes = np.array([row[0] for row in rows], dtype=np.int64)
+    hashes = table.hashes
     sketches = sketches_of(texts)
     cell_mix = cells.astype(np.uint64) * np.uint64(0xFF51AFD7ED558CCD)
     with np.errstate(over="ignore"):

@@ -45,9 +45,10 @@ def spam_code(title: str) -> str | None:
 _RUN = re.compile(r"(.)\1+")
 
 
-def max_char_run(text: str) -> int:
-    """Longest run of one repeated character (ignoring spaces and punctuation between repeats)."""
-    letters = comparison_text(text)
+def max_char_run(text: str, letters: str | None = None) -> int:
+    """Longest run of one repeated character (ignoring spaces and punctuation between repeats); ``letters`` is
+    ``comparison_text(text)`` where the caller has it already."""
+    letters = comparison_text(text) if letters is None else letters
     if not letters:
         return 0
     return max((m.end() - m.start() for m in _RUN.finditer(letters)), default=1)
@@ -66,9 +67,10 @@ class TitleQualityFilter:
 
     def score(self, record: Mapping[str, Any]) -> dict[str, Any]:
         title = record["title"]
+        letters = comparison_text(title)
         return {
-            "title_chars": len(comparison_text(title)),
-            "title_max_run": max_char_run(title),
+            "title_chars": len(letters),
+            "title_max_run": max_char_run(title, letters),
             "title_spam": spam_code(title),
         }
 

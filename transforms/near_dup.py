@@ -13,6 +13,7 @@ import numpy as np
 
 from filters.near_dup import bucket_pairs, group_identical, link_segments, lsh_entries, merge_rows, similar
 from pipeline.config import NearDupConfig
+from filters.text_rows import TextTable
 from transforms.batching import Exchange, first, partition_of
 
 EDGES = "edges"
@@ -31,7 +32,7 @@ def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
     partition, refs = keyed
     rows, edges = merge_rows(exchange.gather(refs), config.duration_tolerance)
     if rows:
-        yield exchange.put("text_rows", partition, rows)
+        yield exchange.put("text_rows", partition, TextTable.of(rows))
     if edges:
         yield beam.pvalue.TaggedOutput(EDGES, edges)
 
@@ -58,26 +59,34 @@ def _candidate_pairs(keyed, config: NearDupConfig, exchange: Exchange):
         yield exchange.put("pairs", p, pairs[parts == p])
 
 
-def _lookup(refs, exchange: Exchange) -> dict[int, list]:
+def _lookup(refs, exchange: Exchange, wanted: np.ndarray) -> dict[int, list]:
+    """text hash -> its text rows, for the hashes in ``wanted`` only (the partition's other texts stay arrays)."""
     lookup: dict[int, list] = {}
-    for row in exchange.gather(refs):
-        lookup.setdefault(row[0], []).append(row)
+    for table in exchange.chunks(refs):
+        for row in table.rows_with_hashes(wanted):
+            lookup.setdefault(row[0], []).append(row)
     return lookup
 
 
 def _attach_first_side(joined, config: NearDupConfig, exchange: Exchange):
     _, groups = joined
-    lookup = _lookup(groups["rows"], exchange)
-    halves = [(b, row_a) for chunk in exchange.chunks(groups["pairs"]) for a, b in chunk.tolist()
-              for row_a in lookup.get(a, ())]
+    pairs = [chunk for chunk in exchange.chunks(groups["pairs"])]
+    if not pairs:
+        return []
+    pairs = np.concatenate(pairs)
+    lookup = _lookup(groups["rows"], exchange, np.unique(pairs[:, 0]))
+    halves = [(b, row_a) for a, b in pairs.tolist() for row_a in lookup.get(a, ())]
     return exchange.split("halves", halves, first, config.partitions)
 
 
 def _verify(joined, config: NearDupConfig, exchange: Exchange):
     _, groups = joined
-    lookup = _lookup(groups["rows"], exchange)
+    halves = exchange.gather(groups["halves"])
+    if not halves:
+        return
+    lookup = _lookup(groups["rows"], exchange, np.unique(np.array([half[0] for half in halves], dtype=np.int64)))
     edges = []
-    for b, row_a in exchange.gather(groups["halves"]):
+    for b, row_a in halves:
         for row_b in lookup.get(b, ()):
             if similar(row_a[1], row_b[1], config):
                 edges.extend(link_segments(row_a[2], row_b[2], config.duration_tolerance))

@@ -1,0 +1,54 @@
+"""Text rows column-wise: the form collapsed texts take across near_dup's shuffles.
+
+A text row is (text_hash, comparison_text, [segment, ...]) with a segment ((record_id, video_id), lowest duration,
+highest duration) (``filters.near_dup``). After collapsing, a partition's rows are read three times (MinHash
+banding, then both sides of the candidate-pair join); as a list of nested tuples, unpickling them cost more than
+banding them. ``TextTable`` holds the same rows as a few arrays and two string lists, which pickle as buffers, and
+turns back into tuple rows only for the texts a step actually needs.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+import numpy as np
+
+
+class TextTable(NamedTuple):
+    hashes: np.ndarray        # int64 text hash per text
+    texts: list[str]          # comparison text per text
+    seg_starts: np.ndarray    # int64, len(texts) + 1: text i's segments are seg_starts[i]:seg_starts[i + 1]
+    rep_ids: np.ndarray       # int64 record_id of each segment's representative
+    rep_vids: list[str]       # video_id of each segment's representative
+    lo: np.ndarray            # float64 lowest duration per segment (-inf: unknown)
+    hi: np.ndarray            # float64 highest duration per segment (+inf: unknown)
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple]) -> TextTable:
+        segments = [segment for row in rows for segment in row[2]]
+        counts = np.fromiter((len(row[2]) for row in rows), dtype=np.int64, count=len(rows))
+        return cls(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
+                   [row[1] for row in rows],
+                   np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(counts)]),
+                   np.fromiter((s[0][0] for s in segments), dtype=np.int64, count=len(segments)),
+                   [s[0][1] for s in segments],
+                   np.fromiter((s[1] for s in segments), dtype=np.float64, count=len(segments)),
+                   np.fromiter((s[2] for s in segments), dtype=np.float64, count=len(segments)))
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def segment_owner(self) -> np.ndarray:
+        """The text index of every segment."""
+        return np.repeat(np.arange(len(self.texts)), np.diff(self.seg_starts))
+
+    def rows(self, which: np.ndarray | None = None) -> list[tuple]:
+        """The tuple rows of the texts at ``which`` (all texts when None)."""
+        indices = range(len(self.texts)) if which is None else which.tolist()
+        starts, ids, vids, lo, hi = self.seg_starts.tolist(), self.rep_ids, self.rep_vids, self.lo, self.hi
+        return [(int(self.hashes[i]), self.texts[i],
+                 [((int(ids[j]), vids[j]), float(lo[j]), float(hi[j])) for j in range(starts[i], starts[i + 1])])
+                for i in indices]
+
+    def rows_with_hashes(self, wanted: np.ndarray) -> list[tuple]:
+        """The tuple rows whose text hash is in ``wanted``."""
+        return self.rows(np.flatnonzero(np.isin(self.hashes, wanted)))

@@ -6,41 +6,66 @@ keys reports the first key in ``KEY_ORDER``. Work per key is a sort, so a key sh
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
+
+from schemas.records import DedupItem
 
 KEY_ORDER = ("video_id", "md5", "video_path", "title_duration")
 
-# An item is the compact view of a record that dedup needs.
-# (record_id, video_id, alive, md5, video_path, title, duration, comparison_text)
-Item = tuple
 
-
-def exact_keys(item: Item, content_keys: Iterable[str]) -> list[tuple[str, str]]:
+def exact_keys(item: DedupItem, content_keys: Iterable[str]) -> list[tuple[str, str]]:
     """(kind, key) pairs: video_id for every valid record, content keys only for records still alive."""
-    record_id, video_id, alive, md5, video_path, title, duration, _ = item
-    keys = [("video_id", video_id)]
-    if alive:
+    keys = [("video_id", item.video_id)]
+    if item.alive:
         for kind in content_keys:
-            if kind == "md5" and md5:
-                keys.append((kind, md5))
-            elif kind == "video_path" and video_path:
-                keys.append((kind, video_path))
-            elif kind == "title_duration" and duration is not None:
-                keys.append((kind, f"{title}\x1f{duration!r}"))
+            if kind == "md5" and item.md5:
+                keys.append((kind, item.md5))
+            elif kind == "video_path" and item.video_path:
+                keys.append((kind, item.video_path))
+            elif kind == "title_duration" and item.duration is not None:
+                keys.append((kind, f"{item.title}\x1f{item.duration!r}"))
     return keys
 
 
-def resolve(entries: Iterable[tuple[str, str, int, str]]) -> tuple[dict[int, dict[str, Any]], list[tuple]]:
-    """From (kind, key, record_id, video_id) entries: decisions for later copies, and content-dup edges.
+class ExactKeys(NamedTuple):
+    """Exact-dup keys column-wise: entry i is (kinds[i], keys[i]) of record record_ids[i] / video_ids[i]. Columns,
+    not a tuple per key: three keys per record cross a shuffle, and lists of strings and ints pickle several times
+    faster than as many small tuples."""
+    kinds: list[str]
+    keys: list[str]
+    record_ids: list[int]
+    video_ids: list[str]
+
+    @classmethod
+    def of(cls, items: Iterable[DedupItem], content_keys: Iterable[str]) -> ExactKeys:
+        out = cls([], [], [], [])
+        content_keys = tuple(content_keys)
+        for item in items:
+            for kind, key in exact_keys(item, content_keys):
+                out.add(kind, key, item.record_id, item.video_id)
+        return out
+
+    def add(self, kind: str, key: str, record_id: int, video_id: str) -> None:
+        self.kinds.append(kind)
+        self.keys.append(key)
+        self.record_ids.append(record_id)
+        self.video_ids.append(video_id)
+
+
+def resolve(tables: Iterable[ExactKeys]) -> tuple[dict[int, dict[str, Any]], list[tuple]]:
+    """From the keys of a shard: decisions for later copies, and content-dup edges.
 
     Decisions map record_id -> {dup_key, dup_of, reason}. Edges ((rid, vid), (first_rid, first_vid)) connect content
     duplicates so near-dup clustering keeps one representative across both stages.
     """
+    rank = {kind: i for i, kind in enumerate(KEY_ORDER)}
+    entries = sorted(((rid, rank[kind], kind, key, vid) for table in tables
+                      for kind, key, rid, vid in zip(table.kinds, table.keys, table.record_ids, table.video_ids)),
+                     key=lambda e: (e[0], e[1]))
     first: dict[tuple[str, str], tuple[int, str]] = {}
     decisions: dict[int, dict[str, Any]] = {}
     edges = []
-    rank = {kind: i for i, kind in enumerate(KEY_ORDER)}
-    for kind, key, record_id, video_id in sorted(entries, key=lambda e: (e[2], rank[e[0]])):
+    for record_id, _, kind, key, video_id in entries:
         original = first.setdefault((kind, key), (record_id, video_id))
         if original[0] == record_id:
             continue

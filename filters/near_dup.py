@@ -32,12 +32,10 @@ from rapidfuzz.distance import Levenshtein
 
 from filters.edit_keys import deletion_keys
 from filters.minhash import band_keys, signatures
-from filters.text_rows import TextTable
+from filters.text_rows import Node, Segment, TextRow, TextTable
 from schemas.config import NearDupConfig
+from schemas.records import DedupItem
 
-Node = tuple      # (record_id, video_id)
-Segment = tuple   # (representative Node, lowest duration, highest duration)
-TextRow = tuple   # (text_hash, comparison_text, [Segment, ...])
 _DIGITS = re.compile(r"\d+")
 
 
@@ -46,23 +44,23 @@ def text_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little") >> 1
 
 
-def group_identical(members: Iterable[tuple[str, int, str, float | None]],
+def group_identical(members: Iterable[DedupItem],
                     tolerance: float) -> tuple[list[TextRow], list[tuple[Node, Node]]]:
     """Collapse records with the same comparison text into one text row; link same-text records by duration.
 
-    ``members`` are (comparison_text, record_id, video_id, duration). Records without a duration form one segment
-    that matches any duration. Edges go from each record to its segment's representative (the smallest record_id).
+    Records without a duration form one segment that matches any duration. Edges go from each record to its
+    segment's representative (the smallest record_id).
     """
     by_text: dict[str, list] = defaultdict(list)
-    for text, record_id, video_id, duration in members:
-        by_text[text].append((duration, record_id, video_id))
+    for item in members:
+        by_text[item.text].append((item.duration, item.record_id, item.video_id))
     rows, edges = [], []
     for text in sorted(by_text):
         records = by_text[text]
         if len(records) == 1:  # most texts: one record, one segment (what the general case below would build)
             duration, record_id, video_id = records[0]
             lo, hi = (-math.inf, math.inf) if duration is None else (duration, duration)
-            rows.append((text_hash(text), text, [((record_id, video_id), lo, hi)]))
+            rows.append(TextRow(text_hash(text), text, [Segment((record_id, video_id), lo, hi)]))
             continue
         known = sorted(m for m in by_text[text] if m[0] is not None)
         runs: list[list] = []
@@ -76,8 +74,8 @@ def group_identical(members: Iterable[tuple[str, int, str, float | None]],
         for run, lo, hi in [(r, r[0][0], r[-1][0]) for r in runs] + ([(unknown, -math.inf, math.inf)] if unknown else []):
             rep = min((rid, vid) for _, rid, vid in run)
             edges.extend(((rid, vid), rep) for _, rid, vid in run if rid != rep[0])
-            segments.append((rep, lo, hi))
-        rows.append((text_hash(text), text, segments))
+            segments.append(Segment(rep, lo, hi))
+        rows.append(TextRow(text_hash(text), text, segments))
     return rows, edges
 
 
@@ -90,30 +88,30 @@ def merge_rows(rows: Iterable[TextRow], tolerance: float) -> tuple[list[TextRow]
     partition as one small row per batch, not 10^6 records on one worker."""
     by_text: dict[str, list[TextRow]] = defaultdict(list)
     for row in rows:
-        by_text[row[1]].append(row)
+        by_text[row.text].append(row)
     merged, edges = [], []
     for text in sorted(by_text):
         if len(by_text[text]) == 1:  # collapsed once already (group_identical or an earlier merge): unchanged
             merged.append(by_text[text][0])
             continue
-        segments = [segment for row in by_text[text] for segment in row[2]]
-        known = sorted((s for s in segments if not math.isinf(s[1])), key=lambda s: (s[1], s[2], s[0]))
+        segments = [segment for row in by_text[text] for segment in row.segments]
+        known = sorted((s for s in segments if not math.isinf(s.lo)), key=lambda s: (s.lo, s.hi, s.rep))
         runs: list[list[Segment]] = []
         high = -math.inf
         for segment in known:
-            if runs and segment[1] - high <= tolerance:
+            if runs and segment.lo - high <= tolerance:
                 runs[-1].append(segment)
-                high = max(high, segment[2])
+                high = max(high, segment.hi)
             else:
                 runs.append([segment])
-                high = segment[2]
-        unknown = [s for s in segments if math.isinf(s[1])]
+                high = segment.hi
+        unknown = [s for s in segments if math.isinf(s.lo)]
         out = []
         for run in runs + ([unknown] if unknown else []):
-            rep = min(s[0] for s in run)
-            edges.extend((s[0], rep) for s in run if s[0] != rep)
-            out.append((rep, min(s[1] for s in run), max(s[2] for s in run)))
-        merged.append((text_hash(text), text, out))
+            rep = min(s.rep for s in run)
+            edges.extend((s.rep, rep) for s in run if s.rep != rep)
+            out.append(Segment(rep, min(s.lo for s in run), max(s.hi for s in run)))
+        merged.append(TextRow(text_hash(text), text, out))
     return merged, edges
 
 

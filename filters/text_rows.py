@@ -1,7 +1,6 @@
 """Text rows column-wise: the form collapsed texts take across near_dup's shuffles.
 
-A text row is (text_hash, comparison_text, [segment, ...]) with a segment ((record_id, video_id), lowest duration,
-highest duration) (``filters.near_dup``). After collapsing, a partition's rows are read three times (MinHash
+A ``TextRow`` is a text hash, a comparison text and its ``Segment``s (``filters.near_dup`` explains them). After collapsing, a partition's rows are read three times (MinHash
 banding, then both sides of the candidate-pair join); as a list of nested tuples, unpickling them cost more than
 banding them. ``TextTable`` holds the same rows as a few arrays and two string lists, which pickle as buffers, and
 turns back into tuple rows only for the texts a step actually needs.
@@ -11,6 +10,23 @@ from __future__ import annotations
 from typing import NamedTuple, Sequence
 
 import numpy as np
+
+
+Node = tuple  # (record_id, video_id): a vertex of the duplicate graph (filters.components), ordered by record_id
+
+
+class Segment(NamedTuple):
+    """Records of one text whose sorted durations lie within tolerance of each other, as one unit."""
+    rep: Node      # the smallest record of the segment
+    lo: float      # lowest duration (-inf: the records have none)
+    hi: float      # highest duration (+inf: the records have none)
+
+
+class TextRow(NamedTuple):
+    """One comparison text and the segments of the records that have it."""
+    hash: int
+    text: str
+    segments: list[Segment]
 
 
 class TextTable(NamedTuple):
@@ -23,7 +39,7 @@ class TextTable(NamedTuple):
     hi: np.ndarray            # float64 highest duration per segment (+inf: unknown)
 
     @classmethod
-    def of(cls, rows: Sequence[tuple]) -> TextTable:
+    def of(cls, rows: Sequence[TextRow]) -> TextTable:
         segments = [segment for row in rows for segment in row[2]]
         counts = np.fromiter((len(row[2]) for row in rows), dtype=np.int64, count=len(rows))
         return cls(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
@@ -41,14 +57,15 @@ class TextTable(NamedTuple):
         """The text index of every segment."""
         return np.repeat(np.arange(len(self.texts)), np.diff(self.seg_starts))
 
-    def rows(self, which: np.ndarray | None = None) -> list[tuple]:
-        """The tuple rows of the texts at ``which`` (all texts when None)."""
+    def rows(self, which: np.ndarray | None = None) -> list[TextRow]:
+        """The rows of the texts at ``which`` (all texts when None)."""
         indices = range(len(self.texts)) if which is None else which.tolist()
-        starts, ids, vids, lo, hi = self.seg_starts.tolist(), self.rep_ids, self.rep_vids, self.lo, self.hi
-        return [(int(self.hashes[i]), self.texts[i],
-                 [((int(ids[j]), vids[j]), float(lo[j]), float(hi[j])) for j in range(starts[i], starts[i + 1])])
+        starts, hashes, ids, vids = self.seg_starts.tolist(), self.hashes.tolist(), self.rep_ids.tolist(), self.rep_vids
+        lo, hi = self.lo.tolist(), self.hi.tolist()
+        return [TextRow(hashes[i], self.texts[i],
+                        [Segment((ids[j], vids[j]), lo[j], hi[j]) for j in range(starts[i], starts[i + 1])])
                 for i in indices]
 
-    def rows_with_hashes(self, wanted: np.ndarray) -> list[tuple]:
+    def rows_with_hashes(self, wanted: np.ndarray) -> list[TextRow]:
         """The tuple rows whose text hash is in ``wanted``."""
         return self.rows(np.flatnonzero(np.isin(self.hashes, wanted)))

@@ -89,14 +89,15 @@ class Exchange:
         with FileSystems.open(ref) as handle:
             return unpack(handle.read())
 
-    def split(self, name: str, items: Iterable[Any], key: Callable[[Any], int],
-              partitions: int) -> Iterator[tuple[int, Ref]]:
-        """Split items into one (partition, ref) per non-empty partition."""
+    def split(self, name: str, items: Iterable[Any], key: Callable[[Any], int], partitions: int,
+              pack_as: Callable[[list], Any] | None = None) -> Iterator[tuple[int, Ref]]:
+        """Split items into one (partition, ref) per non-empty partition; ``pack_as`` turns each partition's list
+        into the form it travels in (e.g. a column table)."""
         buckets: dict[int, list] = {}
         for item in items:
             buckets.setdefault(partition_of(key(item), partitions), []).append(item)
         for partition in sorted(buckets):
-            yield self.put(name, partition, buckets[partition])
+            yield self.put(name, partition, pack_as(buckets[partition]) if pack_as else buckets[partition])
 
     def chunks(self, refs: Iterable[Ref]) -> Iterator[Any]:
         """Each payload of a grouped value, once (identical payloads share one file and are read once)."""

@@ -5,28 +5,35 @@ import zlib
 
 import apache_beam as beam
 
-from filters.exact_dup import exact_keys, resolve
+from filters.exact_dup import ExactKeys, exact_keys, resolve
 from pipeline.config import ExactDupConfig
-from transforms.batching import Exchange
+from schemas.records import DedupItem
+from transforms.batching import Exchange, partition_of
 
 EDGES = "edges"
 
 
-def key_entries(items: list[tuple], config: ExactDupConfig, exchange: Exchange):
-    """(partition, ref) of the exact-dup keys of a batch of dedup items; used by the text stage."""
-    entries = [(kind, key, item.record_id, item.video_id) for item in items
-               for kind, key in exact_keys(item, config.keys)]
-    return exchange.split("exact_keys", entries, _key_hash, config.partitions)
+def key_entries(items: list[DedupItem], config: ExactDupConfig, exchange: Exchange):
+    """(partition, ref to ExactKeys) of the exact-dup keys of a batch of dedup items; used by the text stage."""
+    parts: dict[int, ExactKeys] = {}
+    content_keys = tuple(config.keys)
+    for item in items:
+        for kind, key in exact_keys(item, content_keys):
+            part = partition_of(_key_hash(kind, key), config.partitions)
+            if part not in parts:
+                parts[part] = ExactKeys([], [], [], [])
+            parts[part].add(kind, key, item.record_id, item.video_id)
+    return [exchange.put("exact_keys", part, parts[part]) for part in sorted(parts)]
 
 
-def _key_hash(entry: tuple) -> int:
+def _key_hash(kind: str, key: str) -> int:
     """Stable across processes, and a C call (blake2b here cost more than resolving the keys)."""
-    return zlib.crc32(f"{entry[0]}\x1f{entry[1]}".encode("utf-8", "surrogatepass"))
+    return zlib.crc32(f"{kind}\x1f{key}".encode("utf-8", "surrogatepass"))
 
 
 def _resolve_shard(keyed, exchange: Exchange):
     partition, refs = keyed
-    decisions, edges = resolve(exchange.gather(refs))
+    decisions, edges = resolve(exchange.chunks(refs))
     if decisions:
         yield sorted(decisions.items())
     if edges:

@@ -8,29 +8,36 @@ The edges go on to ``ConnectedComponents``; nothing is collected on one machine.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import apache_beam as beam
 import numpy as np
 
 from filters.near_dup import bucket_pairs, group_identical, link_segments, lsh_entries, merge_rows, similar
+from filters.text_rows import TextRow, TextTable
 from pipeline.config import NearDupConfig
-from filters.text_rows import TextTable
-from transforms.batching import Exchange, first, partition_of
+from schemas.records import DedupItem
+from transforms.batching import Exchange, partition_of
 
 EDGES = "edges"
 
 
-def key_members(items: list[tuple], config: NearDupConfig, exchange: Exchange) -> tuple[list, list]:
+def key_members(items: list[DedupItem], config: NearDupConfig, exchange: Exchange) -> tuple[list, list]:
     """For the alive items of one batch: (partition, ref) of its text rows, identical texts already collapsed
     within the batch (``merge_rows`` finishes the job across batches), and the same-text edges from each record to
     its segment's representative (these go straight to the clusters); used by the text stage."""
-    members = [(item.text, item.record_id, item.video_id, item.duration) for item in items if item.alive and item.text]
-    rows, edges = group_identical(members, config.duration_tolerance)
-    return list(exchange.split("texts", rows, first, config.partitions)), edges
+    rows, edges = group_identical((item for item in items if item.alive and item.text), config.duration_tolerance)
+    return list(exchange.split("texts", rows, _text_hash, config.partitions, TextTable.of)), edges
+
+
+def _text_hash(row: TextRow) -> int:
+    return row.hash
 
 
 def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
     partition, refs = keyed
-    rows, edges = merge_rows(exchange.gather(refs), config.duration_tolerance)
+    rows, edges = merge_rows([row for table in exchange.chunks(refs) for row in table.rows()],
+                             config.duration_tolerance)
     if rows:
         yield exchange.put("text_rows", partition, TextTable.of(rows))
     if edges:
@@ -59,13 +66,23 @@ def _candidate_pairs(keyed, config: NearDupConfig, exchange: Exchange):
         yield exchange.put("pairs", p, pairs[parts == p])
 
 
-def _lookup(refs, exchange: Exchange, wanted: np.ndarray) -> dict[int, list]:
+class Half(NamedTuple):
+    """A candidate pair on its way to its second text's partition, carrying its first text's row."""
+    other: int      # text hash of the second text
+    row: TextRow    # the first text
+
+
+def _lookup(refs, exchange: Exchange, wanted: np.ndarray) -> dict[int, list[TextRow]]:
     """text hash -> its text rows, for the hashes in ``wanted`` only (the partition's other texts stay arrays)."""
-    lookup: dict[int, list] = {}
+    lookup: dict[int, list[TextRow]] = {}
     for table in exchange.chunks(refs):
         for row in table.rows_with_hashes(wanted):
-            lookup.setdefault(row[0], []).append(row)
+            lookup.setdefault(row.hash, []).append(row)
     return lookup
+
+
+def _other(half: Half) -> int:
+    return half.other
 
 
 def _attach_first_side(joined, config: NearDupConfig, exchange: Exchange):
@@ -75,8 +92,8 @@ def _attach_first_side(joined, config: NearDupConfig, exchange: Exchange):
         return []
     pairs = np.concatenate(pairs)
     lookup = _lookup(groups["rows"], exchange, np.unique(pairs[:, 0]))
-    halves = [(b, row_a) for a, b in pairs.tolist() for row_a in lookup.get(a, ())]
-    return exchange.split("halves", halves, first, config.partitions)
+    halves = [Half(b, row_a) for a, b in pairs.tolist() for row_a in lookup.get(a, ())]
+    return exchange.split("halves", halves, _other, config.partitions)
 
 
 def _verify(joined, config: NearDupConfig, exchange: Exchange):
@@ -84,12 +101,12 @@ def _verify(joined, config: NearDupConfig, exchange: Exchange):
     halves = exchange.gather(groups["halves"])
     if not halves:
         return
-    lookup = _lookup(groups["rows"], exchange, np.unique(np.array([half[0] for half in halves], dtype=np.int64)))
+    lookup = _lookup(groups["rows"], exchange, np.unique(np.array([half.other for half in halves], dtype=np.int64)))
     edges = []
-    for b, row_a in halves:
-        for row_b in lookup.get(b, ()):
-            if similar(row_a[1], row_b[1], config):
-                edges.extend(link_segments(row_a[2], row_b[2], config.duration_tolerance))
+    for half in halves:
+        for row_b in lookup.get(half.other, ()):
+            if similar(half.row.text, row_b.text, config):
+                edges.extend(link_segments(half.row.segments, row_b.segments, config.duration_tolerance))
     if edges:
         yield edges
 

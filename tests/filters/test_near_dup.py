@@ -5,8 +5,13 @@ import math
 from filters.near_dup import (_cells_of_rows, bucket_pairs, compatible, duration_cells, group_identical,
                               link_segments, similar, sketch)
 from pipeline.config import NearDupConfig
+from schemas.records import DedupItem
 
 CFG = NearDupConfig()
+
+
+def member(text: str, record_id: int, video_id: str, duration: float | None) -> DedupItem:
+    return DedupItem(record_id, video_id, True, None, None, text, duration, text)
 
 
 def test_similar_accepts_edits_and_affixes_and_keeps_numbers_apart():
@@ -19,8 +24,8 @@ def test_similar_accepts_edits_and_affixes_and_keeps_numbers_apart():
 
 
 def test_group_identical_chains_by_duration_linearly():
-    members = [("搞笑视频", i, f"v{i}", 30.0 + (i % 3) * 0.5) for i in range(100_000)]
-    members += [("搞笑视频", 10**6, "far", 90.0), ("别的", 5, "x", 30.0)]
+    members = [member("搞笑视频", i, f"v{i}", 30.0 + (i % 3) * 0.5) for i in range(100_000)]
+    members += [member("搞笑视频", 10**6, "far", 90.0), member("别的", 5, "x", 30.0)]
     rows, edges = group_identical(members, 1.5)
     by_text = {text: segs for _, text, segs in rows}
     assert len(by_text["搞笑视频"]) == 2          # one chain near 30 s, one lone record at 90 s
@@ -86,7 +91,7 @@ def test_merging_per_batch_collapses_equals_one_collapse_of_all_records():
 
     rng = random.Random(4)
     for _ in range(200):
-        members = [(rng.choice("ab"), i, f"v{i}", rng.choice([None, round(rng.uniform(10, 20), 1)]))
+        members = [member(rng.choice("ab"), i, f"v{i}", rng.choice([None, round(rng.uniform(10, 20), 1)]))
                    for i in range(rng.randint(1, 40))]
         whole_rows, whole_edges = group_identical(members, 1.5)
         cuts = sorted(rng.sample(range(1, len(members) + 1), min(len(members), rng.randint(1, 6))))

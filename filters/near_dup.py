@@ -115,6 +115,35 @@ def merge_rows(rows: Iterable[TextRow], tolerance: float) -> tuple[list[TextRow]
     return merged, edges
 
 
+def collapse_table(items: Iterable[DedupItem], tolerance: float) -> tuple[TextTable, list[tuple[Node, Node]]]:
+    """``group_identical`` straight into a TextTable: a text with one record (nearly all of them) goes into the
+    columns as it is; only repeated texts are chained by duration."""
+    by_text: dict[str, list[DedupItem]] = {}
+    for item in items:
+        by_text.setdefault(item.text, []).append(item)
+    singles = [group[0] for group in by_text.values() if len(group) == 1]
+    rows, edges = group_identical([item for group in by_text.values() if len(group) > 1 for item in group], tolerance)
+    n = len(singles)
+    known = np.fromiter((item.duration is not None for item in singles), dtype=bool, count=n)
+    durations = np.fromiter((item.duration or 0.0 for item in singles), dtype=np.float64, count=n)
+    single = TextTable(np.fromiter((text_hash(item.text) for item in singles), dtype=np.int64, count=n),
+                       [item.text for item in singles], np.arange(n + 1, dtype=np.int64),
+                       np.fromiter((item.record_id for item in singles), dtype=np.int64, count=n),
+                       [item.video_id for item in singles],
+                       np.where(known, durations, -math.inf), np.where(known, durations, math.inf))
+    return TextTable.concat([single, TextTable.of(rows)]), edges
+
+
+def merge_tables(tables: Iterable[TextTable], tolerance: float) -> tuple[TextTable, list[tuple[Node, Node]]]:
+    """``merge_rows`` over TextTables: only texts whose hash occurs more than once are turned into rows and
+    merged; the rest pass through as columns."""
+    table = TextTable.concat(list(tables))
+    _, inverse, counts = np.unique(table.hashes, return_inverse=True, return_counts=True)
+    repeated = counts[inverse] > 1
+    rows, edges = merge_rows(table.rows(np.flatnonzero(repeated)), tolerance)
+    return TextTable.concat([table.take(np.flatnonzero(~repeated)), TextTable.of(rows)]), edges
+
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _DELETION_SALT = np.uint64(0x2545F4914F6CDD1D)
 _UNKNOWN_CELL = -(1 << 40)

@@ -50,6 +50,28 @@ class TextTable(NamedTuple):
                    np.fromiter((s[1] for s in segments), dtype=np.float64, count=len(segments)),
                    np.fromiter((s[2] for s in segments), dtype=np.float64, count=len(segments)))
 
+    @classmethod
+    def concat(cls, tables: Sequence[TextTable]) -> TextTable:
+        if len(tables) == 1:
+            return tables[0]
+        counts = np.concatenate([np.diff(t.seg_starts) for t in tables]) if tables else np.zeros(0, dtype=np.int64)
+        return cls(np.concatenate([t.hashes for t in tables]) if tables else np.zeros(0, dtype=np.int64),
+                   [text for t in tables for text in t.texts],
+                   np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(counts)]),
+                   np.concatenate([t.rep_ids for t in tables]) if tables else np.zeros(0, dtype=np.int64),
+                   [vid for t in tables for vid in t.rep_vids],
+                   np.concatenate([t.lo for t in tables]) if tables else np.zeros(0),
+                   np.concatenate([t.hi for t in tables]) if tables else np.zeros(0))
+
+    def take(self, which: np.ndarray) -> TextTable:
+        """The texts at ``which`` (an index array), with their segments."""
+        counts = np.diff(self.seg_starts)[which]
+        segs = np.repeat(self.seg_starts[which], counts) + (
+            np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts))
+        return TextTable(self.hashes[which], [self.texts[i] for i in which.tolist()],
+                         np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(counts)]), self.rep_ids[segs],
+                         [self.rep_vids[j] for j in segs.tolist()], self.lo[segs], self.hi[segs])
+
     def __len__(self) -> int:
         return len(self.texts)
 

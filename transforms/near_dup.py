@@ -13,11 +13,11 @@ from typing import NamedTuple
 import apache_beam as beam
 import numpy as np
 
-from filters.near_dup import bucket_pairs, group_identical, link_segments, lsh_entries, merge_rows, similar
+from filters.near_dup import bucket_pairs, collapse_table, link_segments, lsh_entries, merge_tables, similar
 from filters.text_rows import TextRow, TextTable
 from pipeline.config import NearDupConfig
 from schemas.records import DedupItem
-from transforms.batching import Exchange, partition_of
+from transforms.batching import Exchange, partition_of, partitions_of
 
 EDGES = "edges"
 
@@ -26,20 +26,22 @@ def key_members(items: list[DedupItem], config: NearDupConfig, exchange: Exchang
     """For the alive items of one batch: (partition, ref) of its text rows, identical texts already collapsed
     within the batch (``merge_rows`` finishes the job across batches), and the same-text edges from each record to
     its segment's representative (these go straight to the clusters); used by the text stage."""
-    rows, edges = group_identical((item for item in items if item.alive and item.text), config.duration_tolerance)
-    return list(exchange.split("texts", rows, _text_hash, config.partitions, TextTable.of)), edges
+    table, edges = collapse_table((item for item in items if item.alive and item.text), config.duration_tolerance)
+    return list(_split_table("texts", table, config.partitions, exchange)), edges
 
 
-def _text_hash(row: TextRow) -> int:
-    return row.hash
+def _split_table(name: str, table: TextTable, partitions: int, exchange: Exchange):
+    """(partition, ref) of the table's texts, by partition of their text hash."""
+    parts = partitions_of(table.hashes, partitions)
+    for part in np.unique(parts).tolist():
+        yield exchange.put(name, part, table.take(np.flatnonzero(parts == part)))
 
 
 def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
     partition, refs = keyed
-    rows, edges = merge_rows([row for table in exchange.chunks(refs) for row in table.rows()],
-                             config.duration_tolerance)
-    if rows:
-        yield exchange.put("text_rows", partition, TextTable.of(rows))
+    table, edges = merge_tables(exchange.chunks(refs), config.duration_tolerance)
+    if len(table):
+        yield exchange.put("text_rows", partition, table)
     if edges:
         yield beam.pvalue.TaggedOutput(EDGES, edges)
 

@@ -257,6 +257,18 @@ def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig) -> tuple
     return tuple(np.concatenate([part[i] for part in out]) for i in range(3))
 
 
+def _window_pairs(starts: np.ndarray, sizes: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j), i < j < i + window, within each run [start, start + size) of the sorted entries: every
+    pair of a bucket of at most ``window`` texts, a sliding window in a larger one. One vectorised pass (a
+    ``triu_indices`` per bucket cost seconds on tens of thousands of small buckets)."""
+    position = np.arange(sizes.sum(), dtype=np.int64)
+    local = position - np.repeat(starts, sizes)
+    partners = np.minimum(np.repeat(sizes, sizes) - 1 - local, window - 1)
+    first = np.repeat(position, partners)
+    step = np.arange(partners.sum(), dtype=np.int64) - np.repeat(np.cumsum(partners) - partners, partners) + 1
+    return first, first + step
+
+
 def bucket_pairs(keys: np.ndarray, hashes: np.ndarray, sketches: np.ndarray,
                  config: NearDupConfig) -> np.ndarray:
     """Candidate (text_hash, text_hash) pairs, as an (n, 2) array, from texts sharing an LSH bucket key.
@@ -281,13 +293,7 @@ def bucket_pairs(keys: np.ndarray, hashes: np.ndarray, sketches: np.ndarray,
     keys, hashes, sketches = keys[keep], hashes[keep], sketches[keep]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, keys.size])
-    firsts, seconds = [starts[sizes == 2]], [starts[sizes == 2] + 1]
-    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
-        i, j = np.triu_indices(size, 1)
-        near = (j - i) < config.max_bucket_texts
-        firsts.append(start + i[near])
-        seconds.append(start + j[near])
-    first, second = np.concatenate(firsts), np.concatenate(seconds)
+    first, second = _window_pairs(starts, sizes, config.max_bucket_texts)
     ok = compatible(sketches[first], sketches[second], config)
     a, b = hashes[first[ok]], hashes[second[ok]]
     pairs = np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)

@@ -102,16 +102,14 @@ RUNTIME_SCHEMA = pa.schema([
     ("_old_reason", pa.string()),
 ])
 ROWS_SCHEMA = pa.schema([*LEDGER_SCHEMA, *RUNTIME_SCHEMA])
+_ROWS_STRUCT = pa.struct(list(ROWS_SCHEMA))
 
 
 def rows_to_table(rows: list[Mapping[str, Any]]) -> pa.Table:
-    """Rows (dicts, missing keys = null) as the table they travel in between stages: the ledger columns, then
-    ``RUNTIME_SCHEMA``'s. A column no row mentions is a run of nulls, so the work is one pass per column rows
-    actually fill (about 30 of the 62 in the text phase)."""
-    present = set().union(*rows) if rows else set()
-    arrays = [pa.array([row.get(field.name) for row in rows], type=field.type) if field.name in present
-              else pa.nulls(len(rows), field.type) for field in ROWS_SCHEMA]
-    return pa.Table.from_arrays(arrays, schema=ROWS_SCHEMA)
+    """Rows (dicts, missing keys = null, unknown keys ignored) as the table they travel in between stages: the
+    ledger columns, then ``RUNTIME_SCHEMA``'s. Converted as one struct array, so Arrow walks the dicts in C++
+    (half the time of one Python pass per column, measured on text-phase batches)."""
+    return pa.Table.from_struct_array(pa.array(rows, type=_ROWS_STRUCT))
 
 
 def ledger_table(table: pa.Table) -> pa.Table:

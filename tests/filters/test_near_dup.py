@@ -101,3 +101,16 @@ def test_merging_per_batch_collapses_equals_one_collapse_of_all_records():
         edges += [edge for part in parts for edge in part[1]]
         assert rows == whole_rows
         assert components_local(edges) == components_local(whole_edges)
+
+
+def test_window_pairs_are_every_close_pair_of_each_bucket():
+    from filters.near_dup import _window_pairs
+    rng = np.random.default_rng(0)
+    for window in (2, 3, 5, 400):
+        sizes = rng.integers(1, 30, size=200)
+        starts = np.r_[0, np.cumsum(sizes)[:-1]]
+        first, second = _window_pairs(starts, sizes, window)
+        expected = {(s + i, s + j) for s, n in zip(starts.tolist(), sizes.tolist())
+                    for i in range(n) for j in range(i + 1, n) if j - i < window}
+        assert len(first) == len(expected)
+        assert set(zip(first.tolist(), second.tolist())) == expected

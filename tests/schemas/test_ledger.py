@@ -28,3 +28,15 @@ def test_stage_names_match_the_design():
 def test_to_table_fills_missing_columns_with_nulls():
     table = to_table([{"video_id": "a", "status": "kept"}])
     assert table.schema == LEDGER_SCHEMA and table.column("lang_prob").to_pylist() == [None]
+
+
+def test_rows_to_table_keeps_runtime_columns_ignores_unknown_keys_and_refuses_wrong_types():
+    import pyarrow as pa
+
+    from schemas.ledger import ROWS_SCHEMA, rows_to_table
+    table = rows_to_table([{"record_id": 1, "video_uri": "/v/a.mp4", "not_a_column": 3}, {"record_id": 2}])
+    assert table.schema == ROWS_SCHEMA
+    assert table.column("video_uri").to_pylist() == ["/v/a.mp4", None]
+    assert rows_to_table([]).num_rows == 0
+    with pytest.raises(pa.ArrowInvalid):
+        rows_to_table([{"record_id": "one"}])

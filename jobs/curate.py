@@ -16,6 +16,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from filters.language import DEFAULT_MODEL
 from pipeline.config import ConfigError, load_config, resolve_partitions
+from pipeline.gc_tuning import tune_collector
 from pipeline.manifest import (code_version, file_fingerprint, format_funnel, input_fingerprint, ledger_funnel,
                                write_manifest)
 from pipeline import uris
@@ -90,6 +91,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
          f"({slots} worker slot{'s' if slots != 1 else ''})", quiet)
     try:
         build(pipeline, config, tasks, ledger_dir, spill_dir, args.phase, embeddings_dir)
+        tune_collector()  # the driver holds the local runners' shuffles: see pipeline.gc_tuning
         with Progress("curate", enabled=show, input_bytes=fingerprint["bytes"]):
             result = pipeline.run()
             result.wait_until_finish()

@@ -20,6 +20,7 @@ from filters.visual_dup import mean_embedding
 from pipeline import uris
 from pipeline.build import dedup_graph, visual_labels
 from pipeline.config import Config
+from pipeline.gc_tuning import tune_collector
 from pipeline.redecide import decide_text, dedup_items
 from pipeline.redecide_media import MISSING, MediaReplay, media_item, stored_embeddings
 from transforms.batching import Exchange
@@ -58,6 +59,7 @@ class _RedecideTextFn(DedupSourceFn):
 
     def setup(self) -> None:
         self.chain = TextChain(self.config)
+        tune_collector()
 
     def decide(self, element: tuple[int, str]) -> tuple[int, list[dict], list[tuple]]:
         unit, path = element
@@ -83,6 +85,7 @@ class _ReplayFn(beam.DoFn):
 
     def setup(self) -> None:
         self.replay = MediaReplay(self.config)
+        tune_collector()
 
     def process(self, joined):
         unit, table = decide_unit(joined, self.exchange)

@@ -16,6 +16,7 @@ from filters.media_scorer import MediaScorer
 from filters.visual_dup import band_keys, bucket_edges
 from pipeline import progress
 from pipeline.config import Config
+from pipeline.gc_tuning import tune_collector
 from transforms.batching import Exchange
 
 SCORES = "scores"
@@ -31,6 +32,7 @@ class _MediaFn(beam.DoFn):
 
     def setup(self) -> None:
         self.scorer = MediaScorer(self.config, self.embeddings_dir)
+        tune_collector()
 
     def process(self, element):
         unit, ref = element

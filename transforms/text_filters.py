@@ -13,6 +13,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from filters.text_chain import TextChain
 from pipeline import progress
+from pipeline.gc_tuning import tune_collector
 from pipeline.config import Config
 from schemas.ledger import rows_to_table
 from transforms.batching import Exchange
@@ -60,6 +61,7 @@ class DedupSourceFn(beam.DoFn):
 class _TextChainFn(DedupSourceFn):
     def setup(self) -> None:
         self.chain = TextChain(self.config)  # loads fastText models once per worker
+        tune_collector()
 
     def decide(self, element: tuple[int, int, list[dict]]) -> tuple[int, list[dict], list[tuple]]:
         unit, _, rows = element

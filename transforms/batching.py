@@ -99,13 +99,17 @@ class Exchange:
 
     def split(self, name: str, items: Iterable[Any], key: Callable[[Any], int], partitions: int,
               pack_as: Callable[[list], Any] | None = None) -> Iterator[tuple[int, Ref]]:
-        """Split items into one (partition, ref) per non-empty partition; ``pack_as`` turns each partition's list
-        into the form it travels in (e.g. a column table)."""
-        buckets: dict[int, list] = {}
-        for item in items:
-            buckets.setdefault(partition_of(key(item), partitions), []).append(item)
-        for partition in sorted(buckets):
-            yield self.put(name, partition, pack_as(buckets[partition]) if pack_as else buckets[partition])
+        """Split items into one (partition, ref) per non-empty partition, in partition order, items in input order
+        within one (keys are non-negative integers); ``pack_as`` turns each partition's list into the form it
+        travels in (e.g. a column table)."""
+        items = items if isinstance(items, list) else list(items)
+        if not items:
+            return
+        parts = partitions_of(np.fromiter(map(key, items), dtype=np.int64, count=len(items)), partitions)
+        order = np.argsort(parts, kind="stable")  # by partition; input order within one
+        for chunk in np.split(order, np.flatnonzero(np.diff(parts[order])) + 1):
+            bucket = [items[i] for i in chunk.tolist()]
+            yield self.put(name, int(parts[chunk[0]]), pack_as(bucket) if pack_as else bucket)
 
     def chunks(self, refs: Iterable[Ref]) -> Iterator[Any]:
         """Each payload of a grouped value, once (identical payloads share one file and are read once)."""

@@ -20,6 +20,7 @@ CORE = [
     "fasttext-numpy2==0.10.4",  # the `fasttext` module; official fasttext 0.9.3 breaks on NumPy 2
     "rapidfuzz==3.14.6",
     "psutil==7.2.2",
+    "xxhash==4.1.0",            # content addresses of spill files (transforms/batching.py)
     "Jinja2==3.1.6",            # audit report
     "matplotlib==3.11.2",       # audit histograms
 ]

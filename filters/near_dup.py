@@ -168,7 +168,8 @@ def duration_cells(segments: list[Segment], tolerance: float) -> list[int]:
 
 
 def _cells_of_rows(rows: list[TextRow] | TextTable, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
-    """(row index, cell) for every cell every row occupies; vectorised form of ``duration_cells``."""
+    """(row index, cell) for every cell every row occupies, sorted by row index then cell; vectorised form of
+    ``duration_cells``."""
     table = rows if isinstance(rows, TextTable) else TextTable.of(rows)
     owner = table.segment_owner()
     if math.isinf(tolerance):
@@ -226,35 +227,54 @@ def compatible(a: np.ndarray, b: np.ndarray, config: NearDupConfig) -> np.ndarra
 
 def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(bucket keys, text hashes, text sketches): one entry per text, band and duration cell, plus (with
-    ``max_edits`` >= 1) one per text, deletion key and duration cell (``filters.edit_keys``)."""
+    ``max_edits`` >= 1) one per text, deletion key and duration cell (``filters.edit_keys``).
+
+    About 70 entries per text, so the three columns are allocated once and filled in place (building them as
+    parts and concatenating cost more than the MinHash itself)."""
     if not len(rows):
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
     table = rows if isinstance(rows, TextTable) else TextTable.of(rows)
-    texts = table.texts
+    texts, hashes = table.texts, table.hashes
     keys = band_keys(signatures(texts, config.num_perm, config.ngram, config.seed), config.bands, config.rows)
     owner, cells = _cells_of_rows(table, config.duration_tolerance)
-    band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
-    hashes = table.hashes
     sketches = sketches_of(texts)
     cell_mix = cells.astype(np.uint64) * np.uint64(0xFF51AFD7ED558CCD)
-    with np.errstate(over="ignore"):
-        mixed = (keys[owner] ^ band_salt[None, :]) * _GOLDEN + cell_mix[:, None]
-        mixed ^= mixed >> np.uint64(29)
-    out = [(mixed.ravel(), np.repeat(hashes[owner], config.bands), np.repeat(sketches[owner], config.bands))]
     if config.max_edits >= 1:
         text_of, deletion = deletion_keys(texts)
-        # every (deletion key, cell) of a text: join deletion keys to the text's cells through the owner index
-        order = np.argsort(owner, kind="stable")
-        first = np.searchsorted(owner[order], text_of, side="left")
-        count = np.searchsorted(owner[order], text_of, side="right") - first
-        which = np.repeat(np.arange(len(text_of)), count)
-        cell_rows = order[np.repeat(first, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count,
-                                                                                       count))]
-        with np.errstate(over="ignore"):
-            dkeys = (deletion[which] ^ _DELETION_SALT) * _GOLDEN + cell_mix[cell_rows]
-            dkeys ^= dkeys >> np.uint64(29)
-        out.append((dkeys, hashes[text_of[which]], sketches[text_of[which]]))
-    return tuple(np.concatenate([part[i] for part in out]) for i in range(3))
+        which, cell_rows = _deletion_cells(owner, text_of)
+        text_of = text_of[which]
+    else:
+        which = cell_rows = text_of = np.zeros(0, dtype=np.int64)
+        deletion = np.zeros(0, dtype=np.uint64)
+    n_band = len(owner) * config.bands
+    out_keys = np.empty(n_band + len(which), dtype=np.uint64)
+    out_hashes = np.empty(len(out_keys), dtype=np.int64)
+    out_sketches = np.empty(len(out_keys), dtype=np.uint64)
+    band_view = out_keys[:n_band].reshape(len(owner), config.bands)
+    band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+    with np.errstate(over="ignore"):
+        np.bitwise_xor(keys[owner], band_salt[None, :], out=band_view)
+        band_view *= _GOLDEN
+        band_view += cell_mix[:, None]
+        deletion_view = out_keys[n_band:]
+        np.bitwise_xor(deletion[which], _DELETION_SALT, out=deletion_view)
+        deletion_view *= _GOLDEN
+        deletion_view += cell_mix[cell_rows]
+        out_keys ^= out_keys >> np.uint64(29)
+    out_hashes[:n_band].reshape(len(owner), config.bands)[:] = hashes[owner][:, None]
+    out_sketches[:n_band].reshape(len(owner), config.bands)[:] = sketches[owner][:, None]
+    np.take(hashes, text_of, out=out_hashes[n_band:])
+    np.take(sketches, text_of, out=out_sketches[n_band:])
+    return out_keys, out_hashes, out_sketches
+
+
+def _deletion_cells(owner: np.ndarray, text_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (deletion key, cell) of a text: (index into the deletion keys, index into the cells), joined through
+    the text index. ``owner`` (the text of each cell) is sorted, as ``_cells_of_rows`` returns it."""
+    first = np.searchsorted(owner, text_of, side="left")
+    count = np.searchsorted(owner, text_of, side="right") - first
+    which = np.repeat(np.arange(len(text_of)), count)
+    return which, np.repeat(first - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
 
 
 def _window_pairs(starts: np.ndarray, sizes: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,6 @@ With ``spill_dir=None`` the pickled bytes travel in the element instead (sensibl
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import uuid
@@ -19,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
+import xxhash
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
@@ -42,6 +42,13 @@ def partitions_of(values: np.ndarray, partitions: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         return (((values.astype(np.uint64) * np.uint64(_GOLDEN)) >> np.uint64(32)) % np.uint64(partitions)).astype(
             np.int64)
+
+
+def partition_order(parts: np.ndarray, partitions: int) -> np.ndarray:
+    """Stable order of items by partition. Partition numbers fit 16 bits, where NumPy's stable sort is a radix
+    sort (linear; a 64-bit merge sort of 1.5M band entries cost 5x more)."""
+    narrow = parts.astype(np.uint16) if partitions <= 1 << 16 else parts
+    return np.argsort(narrow, kind="stable")
 
 
 def pack(items: Any) -> bytes:
@@ -73,7 +80,7 @@ class Exchange:
         if self.spill_dir is None:
             return partition, blob
         # Content-addressed: a retried bundle rewrites the same file, and no two payloads share a name.
-        digest = hashlib.blake2b(blob, digest_size=12).hexdigest()
+        digest = xxhash.xxh3_128_hexdigest(blob)  # ~9x blake2b's speed; every shuffled byte passes here
         path = FileSystems.join(self.spill_dir, name, f"{partition:05d}-{digest}.pkl")
         # Temporary name, then rename: a reader never sees half a payload, even when a bundle is retried.
         tmp = f"{path}.{uuid.uuid4().hex}.tmp"
@@ -106,7 +113,7 @@ class Exchange:
         if not items:
             return
         parts = partitions_of(np.fromiter(map(key, items), dtype=np.int64, count=len(items)), partitions)
-        order = np.argsort(parts, kind="stable")  # by partition; input order within one
+        order = partition_order(parts, partitions)  # by partition; input order within one
         for chunk in np.split(order, np.flatnonzero(np.diff(parts[order])) + 1):
             bucket = [items[i] for i in chunk.tolist()]
             yield self.put(name, int(parts[chunk[0]]), pack_as(bucket) if pack_as else bucket)

@@ -17,7 +17,7 @@ from filters.near_dup import bucket_pairs, collapse_table, link_segments, lsh_en
 from filters.text_rows import TextRow, TextTable
 from pipeline.config import NearDupConfig
 from schemas.records import DedupItem
-from transforms.batching import Exchange, partition_of, partitions_of
+from transforms.batching import Exchange, partition_order, partitions_of
 
 EDGES = "edges"
 
@@ -49,7 +49,7 @@ def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
 def _band_entries(ref, config: NearDupConfig, exchange: Exchange):
     entries = lsh_entries(exchange.get(ref[1]), config)
     parts = (entries[0] >> np.uint64(40)) % np.uint64(config.partitions)
-    order = np.argsort(parts, kind="stable")
+    order = partition_order(parts, config.partitions)
     parts = parts[order]
     entries = [column[order] for column in entries]
     bounds = np.flatnonzero(np.r_[True, parts[1:] != parts[:-1], True])
@@ -63,7 +63,7 @@ def _candidate_pairs(keyed, config: NearDupConfig, exchange: Exchange):
     pairs = bucket_pairs(*(np.concatenate([c[k] for c in chunks]) for k in range(3)), config)
     if not len(pairs):
         return
-    parts = np.array([partition_of(a, config.partitions) for a in pairs[:, 0].tolist()])
+    parts = partitions_of(pairs[:, 0], config.partitions)
     for p in np.unique(parts).tolist():
         yield exchange.put("pairs", p, pairs[parts == p])
 

@@ -25,7 +25,7 @@ import hashlib
 import math
 import re
 from collections import defaultdict
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -182,7 +182,7 @@ def _cells_of_rows(rows: list[TextRow] | TextTable, tolerance: float) -> tuple[n
     counts = last - first + 1
     seg_of_cell = np.repeat(np.arange(len(first)), counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    pairs = np.unique(np.stack([owner[seg_of_cell], first[seg_of_cell] + offsets], axis=1), axis=0)
+    pairs = unique_rows(np.stack([owner[seg_of_cell], first[seg_of_cell] + offsets], axis=1))
     return pairs[:, 0], pairs[:, 1]
 
 
@@ -225,19 +225,33 @@ def compatible(a: np.ndarray, b: np.ndarray, config: NearDupConfig) -> np.ndarra
             & (differing <= np.maximum(2 * config.max_edits, length_diff)))
 
 
-def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(bucket keys, text hashes, text sketches): one entry per text, band and duration cell, plus (with
-    ``max_edits`` >= 1) one per text, deletion key and duration cell (``filters.edit_keys``).
+class LshEntries(NamedTuple):
+    """A text table's LSH entries: each entry's bucket key and text (an index into ``hashes`` and ``sketches``,
+    which hold one value per text). Entries name their text by index, so an entry crosses the bucket shuffle in
+    12 bytes instead of 24 (at 1M records, 60M entries: their bytes were the largest cost after sorting)."""
+    keys: np.ndarray      # uint64 bucket keys
+    text: np.ndarray      # uint32 index of each entry's text
+    hashes: np.ndarray    # int64 text hash, per text
+    sketches: np.ndarray  # uint64 text sketch (``sketch``), per text
 
-    About 70 entries per text, so the three columns are allocated once and filled in place (building them as
-    parts and concatenating cost more than the MinHash itself)."""
+    def take(self, where: np.ndarray) -> "LshEntries":
+        """The entries at ``where``, with the whole per-text columns (a bucket partition's piece)."""
+        return LshEntries(self.keys[where], self.text[where], self.hashes, self.sketches)
+
+
+def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig) -> LshEntries:
+    """One entry per text, band and duration cell, plus (with ``max_edits`` >= 1) one per text, deletion key and
+    duration cell (``filters.edit_keys``).
+
+    About 70 entries per text, so the key column is allocated once and filled in place (building it in parts and
+    concatenating cost more than the MinHash itself)."""
     if not len(rows):
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+        return LshEntries(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64),
+                          np.zeros(0, dtype=np.uint64))
     table = rows if isinstance(rows, TextTable) else TextTable.of(rows)
-    texts, hashes = table.texts, table.hashes
+    texts = table.texts
     keys = band_keys(signatures(texts, config.num_perm, config.ngram, config.seed), config.bands, config.rows)
     owner, cells = _cells_of_rows(table, config.duration_tolerance)
-    sketches = sketches_of(texts)
     cell_mix = cells.astype(np.uint64) * np.uint64(0xFF51AFD7ED558CCD)
     if config.max_edits >= 1:
         text_of, deletion = deletion_keys(texts)
@@ -248,8 +262,7 @@ def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig) -> tuple
         deletion = np.zeros(0, dtype=np.uint64)
     n_band = len(owner) * config.bands
     out_keys = np.empty(n_band + len(which), dtype=np.uint64)
-    out_hashes = np.empty(len(out_keys), dtype=np.int64)
-    out_sketches = np.empty(len(out_keys), dtype=np.uint64)
+    out_text = np.empty(len(out_keys), dtype=np.uint32)
     band_view = out_keys[:n_band].reshape(len(owner), config.bands)
     band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
     with np.errstate(over="ignore"):
@@ -261,11 +274,9 @@ def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig) -> tuple
         deletion_view *= _GOLDEN
         deletion_view += cell_mix[cell_rows]
         out_keys ^= out_keys >> np.uint64(29)
-    out_hashes[:n_band].reshape(len(owner), config.bands)[:] = hashes[owner][:, None]
-    out_sketches[:n_band].reshape(len(owner), config.bands)[:] = sketches[owner][:, None]
-    np.take(hashes, text_of, out=out_hashes[n_band:])
-    np.take(sketches, text_of, out=out_sketches[n_band:])
-    return out_keys, out_hashes, out_sketches
+    out_text[:n_band].reshape(len(owner), config.bands)[:] = owner[:, None]
+    out_text[n_band:] = text_of
+    return LshEntries(out_keys, out_text, table.hashes, sketches_of(texts))
 
 
 def _deletion_cells(owner: np.ndarray, text_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -289,23 +300,29 @@ def _window_pairs(starts: np.ndarray, sizes: np.ndarray, window: int) -> tuple[n
     return first, first + step
 
 
-def bucket_pairs(keys: np.ndarray, hashes: np.ndarray, sketches: np.ndarray,
-                 config: NearDupConfig) -> np.ndarray:
-    """Candidate (text_hash, text_hash) pairs, as an (n, 2) array, from texts sharing an LSH bucket key.
+def bucket_pairs(pieces: list[LshEntries], config: NearDupConfig) -> np.ndarray:
+    """Candidate (text_hash, text_hash) pairs, as an (n, 2) array sorted by row, from texts sharing an LSH bucket
+    key in any of ``pieces`` (a bucket partition's entries, from several text tables).
 
     Pairs whose sketches rule them out are dropped here (see ``sketch``). A bucket with more than
     ``max_bucket_texts`` distinct texts (a very common pattern) is compared in a sliding window of that many
     neighbours instead of all pairs, bounding the work; the other bands still see those texts.
     """
+    keys = np.concatenate([piece.keys for piece in pieces]) if pieces else np.zeros(0, dtype=np.uint64)
     if keys.size < 2:
         return np.zeros((0, 2), dtype=np.int64)
+    offsets = np.cumsum([0] + [len(piece.hashes) for piece in pieces[:-1]])
+    text = np.concatenate([piece.text.astype(np.int64) + offset for piece, offset in zip(pieces, offsets.tolist())])
+    all_hashes = np.concatenate([piece.hashes for piece in pieces])
+    all_sketches = np.concatenate([piece.sketches for piece in pieces])
     # Nearly every bucket key occurs once: drop those with one sort of the keys alone, then order the few left
     order = np.argsort(keys)
     sorted_keys = keys[order]
     shared = np.zeros(keys.size, dtype=bool)
     shared[1:] = sorted_keys[1:] == sorted_keys[:-1]
     shared[:-1] |= shared[1:]
-    keys, hashes, sketches = keys[order[shared]], hashes[order[shared]], sketches[order[shared]]
+    keys, text = sorted_keys[shared], text[order[shared]]
+    hashes, sketches = all_hashes[text], all_sketches[text]
     order = np.lexsort((hashes, keys))
     keys, hashes, sketches = keys[order], hashes[order], sketches[order]
     keep = np.ones(keys.size, dtype=bool)
@@ -316,8 +333,18 @@ def bucket_pairs(keys: np.ndarray, hashes: np.ndarray, sketches: np.ndarray,
     first, second = _window_pairs(starts, sizes, config.max_bucket_texts)
     ok = compatible(sketches[first], sketches[second], config)
     a, b = hashes[first[ok]], hashes[second[ok]]
-    pairs = np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)
-    return np.unique(pairs, axis=0) if len(pairs) else pairs
+    return unique_rows(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1))
+
+
+def unique_rows(pairs: np.ndarray) -> np.ndarray:
+    """``np.unique(pairs, axis=0)`` for an (n, 2) integer array, by one lexsort (unique's row mode sorts a
+    structured view, several times slower)."""
+    if len(pairs) < 2:
+        return pairs
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    keep = np.ones(len(pairs), dtype=bool)
+    keep[1:] = (pairs[1:, 0] != pairs[:-1, 0]) | (pairs[1:, 1] != pairs[:-1, 1])
+    return pairs[keep]
 
 
 def similar(a: str, b: str, config: NearDupConfig) -> str | None:

@@ -48,19 +48,17 @@ def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
 
 def _band_entries(ref, config: NearDupConfig, exchange: Exchange):
     entries = lsh_entries(exchange.get(ref[1]), config)
-    parts = (entries[0] >> np.uint64(40)) % np.uint64(config.partitions)
+    parts = (entries.keys >> np.uint64(40)) % np.uint64(config.partitions)
     order = partition_order(parts, config.partitions)
     parts = parts[order]
-    entries = [column[order] for column in entries]
     bounds = np.flatnonzero(np.r_[True, parts[1:] != parts[:-1], True])
     for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        yield exchange.put("bands", int(parts[start]), [column[start:end] for column in entries])
+        yield exchange.put("bands", int(parts[start]), entries.take(order[start:end]))
 
 
 def _candidate_pairs(keyed, config: NearDupConfig, exchange: Exchange):
     partition, refs = keyed
-    chunks = list(exchange.chunks(refs))
-    pairs = bucket_pairs(*(np.concatenate([c[k] for c in chunks]) for k in range(3)), config)
+    pairs = bucket_pairs(list(exchange.chunks(refs)), config)
     if not len(pairs):
         return
     parts = partitions_of(pairs[:, 0], config.partitions)

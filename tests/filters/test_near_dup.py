@@ -2,8 +2,8 @@ import numpy as np
 
 import math
 
-from filters.near_dup import (_cells_of_rows, bucket_pairs, compatible, duration_cells, group_identical,
-                              link_segments, similar, sketch)
+from filters.near_dup import (LshEntries, _cells_of_rows, bucket_pairs, compatible, duration_cells,
+                              group_identical, link_segments, similar, sketch, unique_rows)
 from pipeline.config import NearDupConfig
 from schemas.records import DedupItem
 
@@ -45,12 +45,25 @@ def test_bucket_pairs_dedupes_filters_by_sketch_and_bounds_large_buckets():
     keys = np.array([1, 1, 1, 2, 2, 3, 3], dtype=np.uint64)
     hashes = np.array([10, 11, 11, 12, 13, 14, 15], dtype=np.int64)
     sketches = np.array([sketch(texts[h]) for h in hashes.tolist()], dtype=np.uint64)
-    pairs = bucket_pairs(keys, hashes, sketches, CFG)
-    assert {tuple(p) for p in pairs.tolist()} == {(10, 11), (12, 13)}  # (14, 15) share a bucket, not characters
+    index = np.arange(len(keys), dtype=np.uint32)
+    one_piece = bucket_pairs([LshEntries(keys, index, hashes, sketches)], CFG)
+    assert {tuple(p) for p in one_piece.tolist()} == {(10, 11), (12, 13)}  # (14, 15) share a bucket, not characters
+    # the same entries arriving in two pieces (two text tables) give the same pairs
+    halves = [LshEntries(keys[:4], index[:4], hashes[:4], sketches[:4]),
+              LshEntries(keys[4:], index[:3], hashes[4:], sketches[4:])]
+    assert np.array_equal(bucket_pairs(halves, CFG), one_piece)
     n = 1000
-    big = bucket_pairs(np.zeros(n, dtype=np.uint64), np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.uint64),
+    big = bucket_pairs([LshEntries(np.zeros(n, dtype=np.uint64), np.arange(n, dtype=np.uint32),
+                                   np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.uint64))],
                        NearDupConfig(max_bucket_texts=10))
     assert len(big) == sum(min(9, n - 1 - i) for i in range(n))
+
+
+def test_unique_rows_equals_numpy_unique_by_row():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        rows = rng.integers(-5, 5, size=(int(rng.integers(0, 50)), 2))
+        assert np.array_equal(unique_rows(rows), np.unique(rows, axis=0).reshape(-1, 2))
 
 
 def test_sketch_filter_never_drops_a_pair_that_verifies():

@@ -110,13 +110,26 @@ class Exchange:
         within one (keys are non-negative integers); ``pack_as`` turns each partition's list into the form it
         travels in (e.g. a column table)."""
         items = items if isinstance(items, list) else list(items)
-        if not items:
+        keys = np.fromiter(map(key, items), dtype=np.int64, count=len(items))
+
+        def take(indices: np.ndarray) -> Any:
+            bucket = [items[i] for i in indices.tolist()]
+            return pack_as(bucket) if pack_as else bucket
+
+        return self.split_by(name, keys, partitions, take)
+
+    def split_by(self, name: str, keys: np.ndarray, partitions: int,
+                 take: Callable[[np.ndarray], Any]) -> Iterator[tuple[int, Ref]]:
+        """(partition, ref) per non-empty partition of ``keys`` (non-negative integers), in partition order; the
+        payload is ``take(indices of the items in it, in input order)`` (columns slice themselves)."""
+        if not len(keys):
             return
-        parts = partitions_of(np.fromiter(map(key, items), dtype=np.int64, count=len(items)), partitions)
-        order = partition_order(parts, partitions)  # by partition; input order within one
-        for chunk in np.split(order, np.flatnonzero(np.diff(parts[order])) + 1):
-            bucket = [items[i] for i in chunk.tolist()]
-            yield self.put(name, int(parts[chunk[0]]), pack_as(bucket) if pack_as else bucket)
+        parts = partitions_of(keys, partitions)
+        order = partition_order(parts, partitions)
+        parts = parts[order]
+        bounds = np.flatnonzero(np.r_[True, parts[1:] != parts[:-1], True])
+        for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            yield self.put(name, int(parts[start]), take(order[start:end]))
 
     def chunks(self, refs: Iterable[Ref]) -> Iterator[Any]:
         """Each payload of a grouped value, once (identical payloads share one file and are read once)."""
@@ -138,7 +151,3 @@ class Exchange:
 
 def first(pair: tuple) -> Any:
     return pair[0]
-
-
-def node_key(edge: tuple) -> int:
-    return edge[0][0]

@@ -1,40 +1,70 @@
-"""Connected components in the pipeline: ``rounds`` unrolled large-star/small-star rounds, then ``settle``, then
-the union-find of whatever did not converge (``filters.components`` explains why that is exact)."""
+"""Connected components in the pipeline: ``rounds`` unrolled large-star/small-star rounds over record-id arrays,
+then ``settle``, the union-find of whatever did not converge (``filters.components`` explains why that is exact),
+and one join that gives each representative its video id back."""
 from __future__ import annotations
 
 import apache_beam as beam
+import numpy as np
 
 from filters import components as cc
-from transforms.batching import Exchange, node_key
+from filters.components import Edges
+from transforms.batching import Exchange
 
 RESIDUAL = "residual"
+NAMES = "names"
 
 
-def _keyed(edges: list[tuple], orient, name: str, partitions: int, exchange: Exchange):
-    return exchange.split(name, orient(edges), node_key, partitions)
+def _split(name: str, edges: Edges, partitions: int, exchange: Exchange):
+    """(partition, ref) of the edges, by partition of their first node."""
+    return exchange.split_by(name, edges.u, partitions, lambda where: Edges(edges.u[where], edges.v[where]))
+
+
+def _keyed(edges: list[tuple], name: str, partitions: int, exchange: Exchange):
+    """The dedup stages' edges between (record_id, video_id) nodes -> record-id edges both ways, keyed by node
+    partition; each node's video id on ``names``, keyed by the partition of its record id."""
+    ids, names = cc.of_nodes(edges)
+    yield from _split(name, cc.both_ways(ids), partitions, exchange)
+    record_ids = np.fromiter(names, dtype=np.int64, count=len(names))
+    video_ids = list(names.values())
+    for keyed in exchange.split_by("names", record_ids, partitions,
+                                   lambda where: (record_ids[where], [video_ids[i] for i in where.tolist()])):
+        yield beam.pvalue.TaggedOutput(NAMES, keyed)
 
 
 def _step(keyed, step, orient, name: str, partitions: int, exchange: Exchange):
     """One star step over a node partition, its edges keyed at once for the next step's grouping (one transform
     per step rather than two: every transform costs graph construction and a bundle stage)."""
-    edges = step(exchange.gather(keyed[1]))
-    if edges:
-        yield from exchange.split(name, orient(edges), node_key, partitions)
+    yield from _split(name, orient(step(Edges.concat(exchange.chunks(keyed[1])))), partitions, exchange)
 
 
 def _settle(keyed, exchange: Exchange):
-    labels, residual = cc.settle(exchange.gather(keyed[1]))
-    yield labels
-    if residual:
+    settled, residual = cc.settle(Edges.concat(exchange.chunks(keyed[1])))
+    yield settled
+    if len(residual):
         yield beam.pvalue.TaggedOutput(RESIDUAL, residual)
 
 
-def _roots(residual_lists: list[list[tuple]]) -> dict:
-    return cc.residual_roots(edge for edges in residual_lists for edge in edges)
+def _roots(residuals: list[Edges]) -> tuple[np.ndarray, np.ndarray]:
+    return cc.residual_roots(Edges.concat(residuals))
 
 
-def _final(labels: list[tuple], roots: dict) -> list[tuple]:
-    return [(node[0], cc.final_label(candidate, roots)) for node, candidate in labels]
+def _labels_by_representative(settled: cc.Settled, roots, partitions: int, exchange: Exchange):
+    """(record id, representative id) of each settled node, keyed by the partition of the representative, where
+    its video id is."""
+    labels = cc.final_labels(settled, roots)
+    return exchange.split_by("labels", labels, partitions, lambda where: Edges(settled.nodes[where], labels[where]))
+
+
+def _named(joined, exchange: Exchange):
+    _, groups = joined
+    names: dict[int, str] = {}
+    for record_ids, video_ids in exchange.chunks(groups["names"]):
+        names.update(zip(record_ids.tolist(), video_ids))
+    out = []
+    for labels in exchange.chunks(groups["labels"]):
+        out.extend((node, (rep, names[rep])) for node, rep in zip(labels.u.tolist(), labels.v.tolist()))
+    if out:
+        yield out
 
 
 class ConnectedComponents(beam.PTransform):
@@ -48,9 +78,11 @@ class ConnectedComponents(beam.PTransform):
 
     def expand(self, edges):
         parts, ex = self.partitions, self.exchange
-        keyed = edges | "Key" >> beam.FlatMap(_keyed, cc.both_ways, "cc0l" if self.rounds else "labels", parts, ex)
+        keyed = edges | "Key" >> beam.FlatMap(_keyed, "cc0l" if self.rounds else "settle", parts, ex).with_outputs(
+            NAMES, main="edges")
+        names, keyed = keyed[NAMES], keyed.edges
         for i in range(self.rounds):
-            after = f"cc{i + 1}l" if i + 1 < self.rounds else "labels"
+            after = f"cc{i + 1}l" if i + 1 < self.rounds else "settle"
             keyed = (keyed
                      | f"LargeStar{i}/Group" >> beam.GroupByKey()
                      | f"LargeStar{i}/Apply" >> beam.FlatMap(_step, cc.large_star, cc.smaller_side, f"cc{i}s", parts,
@@ -63,4 +95,8 @@ class ConnectedComponents(beam.PTransform):
         roots = (settled[RESIDUAL]
                  | "Residual/Gather" >> beam.combiners.ToList()
                  | "Residual/UnionFind" >> beam.Map(_roots))
-        return settled.labels | "Labels" >> beam.Map(_final, beam.pvalue.AsSingleton(roots))
+        labels = settled.labels | "Labels" >> beam.FlatMap(_labels_by_representative, beam.pvalue.AsSingleton(roots),
+                                                            parts, ex)
+        return ({"labels": labels, "names": names}
+                | "NameRepresentatives/Join" >> beam.CoGroupByKey()
+                | "NameRepresentatives/Apply" >> beam.FlatMap(_named, ex))

@@ -1,6 +1,6 @@
 import random
 
-from filters.components import components_local, settle, both_ways, star_rounds
+from filters.components import both_ways, components_local, of_nodes, settle, star_rounds
 
 
 def union_find(edges):
@@ -53,10 +53,10 @@ def test_long_chains_give_one_cluster_each_even_with_too_few_rounds():
 
 
 def test_settle_leaves_nothing_residual_once_converged():
-    edges = chain(50)
+    edges, _ = of_nodes(chain(50))
     converged = star_rounds(edges, 20)
-    labels, residual = settle(both_ways(converged))
-    assert residual == []
-    assert {label for _, label in labels} == {(0, "0")}
-    _, residual = settle(both_ways(star_rounds(chain(2000), 1)))
-    assert residual  # one round cannot finish a long chain: the exact finish does
+    settled, residual = settle(both_ways(converged))
+    assert len(residual) == 0
+    assert sorted(settled.nodes.tolist()) == list(range(50)) and set(settled.candidates.tolist()) == {0}
+    _, residual = settle(both_ways(star_rounds(of_nodes(chain(2000))[0], 1)))
+    assert len(residual)  # one round cannot finish a long chain: the exact finish does

@@ -2,7 +2,11 @@
 import numpy as np
 import pyarrow as pa
 
-from transforms.batching import Exchange, node_key, pack, partition_of, partitions_of, unpack
+from transforms.batching import Exchange, pack, partition_of, partitions_of, unpack
+
+
+def node_key(edge: tuple) -> int:
+    return edge[0][0]
 
 
 def test_split_matches_the_per_item_rule_and_keeps_order():
@@ -15,6 +19,18 @@ def test_split_matches_the_per_item_rule_and_keeps_order():
     for partition, ref in pieces:
         assert exchange.get(ref) == [e for e in edges if partition_of(e[0][0], 7) == partition]
     assert list(exchange.split("edges", [], node_key, 7)) == []
+
+
+def test_split_by_slices_columns_per_partition():
+    keys = np.array([5, 9, 5, 2**40, 7], dtype=np.int64)
+    values = np.arange(len(keys)) * 10
+    exchange = Exchange()
+    pieces = list(exchange.split_by("cols", keys, 3, lambda where: values[where]))
+    assert [p for p, _ in pieces] == sorted(set(partitions_of(keys, 3).tolist()))
+    for partition, ref in pieces:
+        assert exchange.get(ref).tolist() == [v for k, v in zip(keys.tolist(), values.tolist())
+                                              if partition_of(k, 3) == partition]
+    assert list(exchange.split_by("cols", keys[:0], 3, lambda where: values[where])) == []
 
 
 def test_partitions_of_equals_partition_of():

@@ -20,6 +20,8 @@ from typing import Iterable, NamedTuple
 
 import numpy as np
 
+from schemas.records import Representative
+
 Node = tuple  # (record_id, video_id), as the dedup stages emit edges
 
 
@@ -152,9 +154,10 @@ def star_rounds(edges: Edges, rounds: int) -> Edges:
     return edges
 
 
-def components_local(edges: Iterable[tuple[Node, Node]], rounds: int = 6) -> dict[Node, Node]:
+def components_local(edges: Iterable[tuple[Node, Node]], rounds: int = 6) -> dict[Node, Representative]:
     """The pipeline's algorithm in one process (tests): exact labels for any graph and any ``rounds``."""
     ids, names = of_nodes(edges)
     settled, residual = settle(both_ways(star_rounds(ids, rounds)))
     labels = final_labels(settled, residual_roots(residual))
-    return {(node, names[node]): (rep, names[rep]) for node, rep in zip(settled.nodes.tolist(), labels.tolist())}
+    return {(node, names[node]): Representative(rep, names[rep])
+            for node, rep in zip(settled.nodes.tolist(), labels.tolist())}

@@ -13,10 +13,10 @@ import pyarrow.compute as pc
 from filters import clip_score
 from schemas.config import ClipScoreConfig
 from schemas.ledger import MEDIA_STAGES
-from schemas.records import MediaOutcome
+from schemas.records import MediaOutcome, Representative
 
 
-def finalize(row: dict[str, Any], exact: dict | None, rep: tuple | None) -> dict[str, Any]:
+def finalize(row: dict[str, Any], exact: dict | None, rep: Representative | None) -> dict[str, Any]:
     """Apply dedup outcomes in stage order; whatever is still undecided is kept."""
     if row.get("status") == "error":
         return row
@@ -24,10 +24,10 @@ def finalize(row: dict[str, Any], exact: dict | None, rep: tuple | None) -> dict
         row.update(status="rejected", stage="exact_dup", reason=exact["reason"], dup_key=exact["dup_key"],
                    dup_of=exact["dup_of"])
     if rep is not None:
-        row["near_dup_cluster"] = rep[0]
-        if row.get("status") is None and rep[0] != row["record_id"]:
-            row.update(status="rejected", stage="near_dup", dup_of=rep[1],
-                       reason=f"near-duplicate of {rep[1]} (cluster {rep[0]})")
+        row["near_dup_cluster"] = rep.record_id
+        if row.get("status") is None and rep.record_id != row["record_id"]:
+            row.update(status="rejected", stage="near_dup", dup_of=rep.video_id,
+                       reason=f"near-duplicate of {rep.video_id} (cluster {rep.record_id})")
     if row.get("status") is None:
         row.update(status="kept", stage=None, reason=None)
     return row
@@ -36,7 +36,7 @@ def finalize(row: dict[str, Any], exact: dict | None, rep: tuple | None) -> dict
 DEDUP_COLUMNS = ("status", "stage", "reason", "dup_key", "dup_of", "near_dup_cluster")
 
 
-def finalize_table(table: pa.Table, exact: dict[int, dict], labels: dict[int, tuple]) -> pa.Table:
+def finalize_table(table: pa.Table, exact: dict[int, dict], labels: dict[int, Representative]) -> pa.Table:
     """``finalize`` for a whole unit of rows at once. Only rows with a dedup outcome are decided one by one (by
     ``finalize`` itself, so the rule lives in one place); every other undecided row becomes ``kept`` in one
     vectorised step. Why: the ledger is written from the column batches the text stage produced, without rebuilding
@@ -61,7 +61,7 @@ def finalize_table(table: pa.Table, exact: dict[int, dict], labels: dict[int, tu
 
 
 def apply_media(row: dict[str, Any], outcome: MediaOutcome | None, threshold: float | None,
-                config: ClipScoreConfig, rep: tuple | None) -> dict[str, Any]:
+                config: ClipScoreConfig, rep: Representative | None) -> dict[str, Any]:
     """Apply one video's media outcome: decode..quality decisions came with its updates; then clip_score (against
     the run's threshold), the pending visual_safety/category reasons and visual_dup, first one wins."""
     if outcome is not None:
@@ -72,13 +72,13 @@ def apply_media(row: dict[str, Any], outcome: MediaOutcome | None, threshold: fl
     row["clip_threshold"] = threshold
     decisions = [("clip_score", clip_score.decide(row, threshold, config)), *pending]
     if rep is not None:
-        row["visual_dup_cluster"] = rep[0]
-        if rep[0] != row["record_id"]:
-            decisions.append(("visual_dup", f"same video as {rep[1]} (cluster {rep[0]})"))
+        row["visual_dup_cluster"] = rep.record_id
+        if rep.record_id != row["record_id"]:
+            decisions.append(("visual_dup", f"same video as {rep.video_id} (cluster {rep.record_id})"))
     decisions.sort(key=lambda decision: MEDIA_STAGES.index(decision[0]))  # the ledger contract's order
     for stage, reason in decisions:
         if reason and row["status"] == "kept":
             row.update(status="rejected", stage=stage, reason=reason)
             if stage == "visual_dup":
-                row["dup_of"] = rep[1]
+                row["dup_of"] = rep.video_id
     return row

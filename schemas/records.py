@@ -35,3 +35,9 @@ class MediaOutcome(NamedTuple):
     run-wide clip threshold and are applied in stage order by ``filters.decisions.apply_media``."""
     updates: dict[str, Any]
     pending: tuple[tuple[str, str], ...] = ()
+
+
+class Representative(NamedTuple):
+    """A duplicate cluster's representative (its smallest record id), as the ledger names it in ``dup_of``."""
+    record_id: int
+    video_id: str

@@ -8,6 +8,7 @@ import numpy as np
 
 from filters import components as cc
 from filters.components import Edges
+from schemas.records import Representative
 from transforms.batching import Exchange
 
 RESIDUAL = "residual"
@@ -62,13 +63,13 @@ def _named(joined, exchange: Exchange):
         names.update(zip(record_ids.tolist(), video_ids))
     out = []
     for labels in exchange.chunks(groups["labels"]):
-        out.extend((node, (rep, names[rep])) for node, rep in zip(labels.u.tolist(), labels.v.tolist()))
+        out.extend((node, Representative(rep, names[rep])) for node, rep in zip(labels.u.tolist(), labels.v.tolist()))
     if out:
         yield out
 
 
 class ConnectedComponents(beam.PTransform):
-    """Lists of edges ((rid, vid), (rid, vid)) -> lists of (record_id, representative node)."""
+    """Lists of edges ((rid, vid), (rid, vid)) -> lists of (record_id, Representative)."""
 
     def __init__(self, rounds: int, partitions: int, exchange: Exchange) -> None:
         super().__init__()

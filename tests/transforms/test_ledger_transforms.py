@@ -11,7 +11,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.config import load_config, resolve_partitions
 from schemas.ledger import COLUMNS, rows_to_table
-from schemas.records import MediaItem, MediaOutcome
+from schemas.records import MediaItem, MediaOutcome, Representative
 from tests.media_fixtures import media  # noqa: F401
 from transforms.batching import Exchange
 from transforms.ledger import DecideDedup, WriteLedger, WriteMediaLedger
@@ -35,7 +35,8 @@ def _inputs(p):
             EXCHANGE.put("rows", 1, rows_to_table(unit1))]
     exact = [[(2, {"dup_key": "md5", "dup_of": "a", "reason": "same md5 as a"}),
               (3, {"dup_key": "video_id", "dup_of": "a", "reason": "repeated video_id"})]]
-    labels = [[(1, (1, "a")), (5, (1, "a")), (101, (101, "x")), (102, (101, "x"))]]
+    a, x = Representative(1, "a"), Representative(101, "x")
+    labels = [[(1, a), (5, a), (101, x), (102, x)]]
     return {"rows": p | "Rows" >> beam.Create(rows, reshuffle=False),
             "exact": p | "Exact" >> beam.Create(exact, reshuffle=False),
             "labels": p | "Labels" >> beam.Create(labels, reshuffle=False)}
@@ -82,7 +83,7 @@ def test_write_media_ledger_applies_outcomes_threshold_and_visual_clusters(tmp_p
         inputs = {"rows": p | "Rows" >> beam.Create([EXCHANGE.put("decided_rows", 0, rows_to_table(kept))]),
                   "media": p | "Media" >> beam.Create([EXCHANGE.put("media_results", 0, outcomes)]),
                   "scores": p | "Scores" >> beam.Create([[0.5, 0.1, 0.5]]),
-                  "visual": p | "Visual" >> beam.Create([[(1, (1, "a")), (3, (1, "a"))]])}
+                  "visual": p | "Visual" >> beam.Create([[(1, Representative(1, "a")), (3, Representative(1, "a"))]])}
         written = inputs | WriteMediaLedger(str(tmp_path), EXCHANGE, config.clip_score, [0])
         assert_that(written | beam.Map(lambda pair: pair[1]), equal_to([4]))
     rows = {r["record_id"]: r for r in pq.read_table(tmp_path / "part-000000.parquet").to_pylist()}

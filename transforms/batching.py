@@ -122,9 +122,13 @@ class Exchange:
                  take: Callable[[np.ndarray], Any]) -> Iterator[tuple[int, Ref]]:
         """(partition, ref) per non-empty partition of ``keys`` (non-negative integers), in partition order; the
         payload is ``take(indices of the items in it, in input order)`` (columns slice themselves)."""
-        if not len(keys):
+        return self.put_runs(name, partitions_of(keys, partitions), partitions, take)
+
+    def put_runs(self, name: str, parts: np.ndarray, partitions: int,
+                 take: Callable[[np.ndarray], Any]) -> Iterator[tuple[int, Ref]]:
+        """``split_by`` for items whose partitions are already known (``parts``, each below ``partitions``)."""
+        if not len(parts):
             return
-        parts = partitions_of(keys, partitions)
         order = partition_order(parts, partitions)
         parts = parts[order]
         bounds = np.flatnonzero(np.r_[True, parts[1:] != parts[:-1], True])

@@ -17,7 +17,7 @@ from filters.near_dup import bucket_pairs, collapse_table, link_segments, lsh_en
 from filters.text_rows import TextRow, TextTable
 from pipeline.config import NearDupConfig
 from schemas.records import DedupItem
-from transforms.batching import Exchange, partition_order, partitions_of
+from transforms.batching import Exchange, partitions_of
 
 EDGES = "edges"
 
@@ -49,11 +49,7 @@ def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
 def _band_entries(ref, config: NearDupConfig, exchange: Exchange):
     entries = lsh_entries(exchange.get(ref[1]), config)
     parts = (entries.keys >> np.uint64(40)) % np.uint64(config.partitions)
-    order = partition_order(parts, config.partitions)
-    parts = parts[order]
-    bounds = np.flatnonzero(np.r_[True, parts[1:] != parts[:-1], True])
-    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        yield exchange.put("bands", int(parts[start]), entries.take(order[start:end]))
+    yield from exchange.put_runs("bands", parts, config.partitions, entries.take)
 
 
 def _candidate_pairs(keyed, config: NearDupConfig, exchange: Exchange):

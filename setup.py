@@ -47,7 +47,7 @@ setup(
     description=(HERE / "setup.py").read_text(encoding="utf-8").split('"""')[1].strip().splitlines()[0],
     python_requires=">=3.11,<3.12",
     packages=["pipeline", "filters", "transforms", "schemas", "jobs", "bench", "configs", "models", "training"],
-    package_data={"filters": ["data/*"], "configs": ["*.yaml"], "models": ["tiny_clip/*", "tiny_llm/*"]},
+    package_data={"filters": ["data/*"], "configs": ["*.yaml"], "models": ["tiny_clip/*", "tiny_llm/*", "nsfw_mobilenet_v2/*"]},
     include_package_data=True,
     install_requires=CORE,
     extras_require={"media": MEDIA, "dask": DASK, "dev": DEV + DASK, "all": MEDIA},

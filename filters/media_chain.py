@@ -67,7 +67,8 @@ class MediaChain:
         except MediaError as exc:
             result.update(status="error", stage="decode", reason=_without_path(exc.reason, video_path))
             return result, None
-        scores = self.quality.score({"width": info["width"], "height": info["height"], "frames": frames})
+        scores = self.quality.score({"width": info["width"], "height": info["height"], "frames": frames,
+                                     "title": item.title})
         result.update(scores)
         reason = self.quality.decide(scores)
         if reason:

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 import numpy as np
 import pyarrow as pa
 
+from filters.text_area import COLUMNS as TEXT_COLUMNS, TextAreaScorer
 from schemas.config import QualityConfig
 
 
@@ -30,10 +31,12 @@ class VisualQualityFilter:
         ("quality_blank_fraction", pa.float32()),
         ("quality_motion", pa.float32()),
         ("quality_frames", pa.int32()),  # how many frames the two frame scores saw (for "5/8" in reasons)
+        *TEXT_COLUMNS,                   # on-screen text: filters/text_area.py
     )
 
     def __init__(self, config: QualityConfig | None = None) -> None:
         self.config = config or QualityConfig()
+        self.text_area = TextAreaScorer(self.config) if self.config.text_detection else None  # loads on first use
 
     def score(self, record: Mapping[str, Any]) -> dict[str, Any]:
         width, height = record.get("width"), record.get("height")
@@ -53,6 +56,8 @@ class VisualQualityFilter:
             scores["quality_blank_fraction"] = float(np.float32(blank_fraction(frames, self.config.blank_std)))
             motion = motion_score(frames)
             scores["quality_motion"] = None if motion is None else float(np.float32(motion))
+            if self.text_area is not None:
+                scores.update(self.text_area.score(frames, record.get("title") or ""))
         return scores
 
     def decide(self, scores: Mapping[str, Any]) -> str | None:
@@ -69,6 +74,9 @@ class VisualQualityFilter:
         motion = scores.get("quality_motion")
         if motion is not None and motion < cfg.static_threshold:
             return f"static: motion {motion:.1f} < {cfg.static_threshold:.1f}"
+        text = scores.get("quality_text_area_mean")
+        if cfg.text_detection and text is not None and text > cfg.max_text_area:
+            return f"on-screen text covers {text:.0%} of the frame (mean) > {cfg.max_text_area:.0%}"
         return None
 
 

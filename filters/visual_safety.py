@@ -8,8 +8,16 @@ likely unsafe prompt (recorded for every scored video). Head (``head_path``): lo
 re-normalised mean frame embedding, trained by ``train_safety_head`` (``.npz``); when configured its probability is
 what ``decide`` compares, and the zero-shot score is still recorded.
 
-``decide`` reads only the ledger columns: the head probability when present, else the zero-shot score; rejected when
-strictly above ``threshold``. A record without frame embeddings gets null scores and is kept (the stage did not run).
+NSFW classifier (``nsfw``): the media scorer runs ``models.nsfw_classifier`` on every sampled frame and hands the
+(N, 5) probabilities over as ``nsfw_probabilities``; this filter only reduces them (numpy, no model here): per class
+the mean and max over frames, and ``visual_unsafe_nsfw``, the ``nsfw_min_frames``-th highest per-frame
+porn + hentai + ``nsfw_sexy_weight`` * sexy (see ``VisualSafetyConfig`` for why).
+
+``decide`` reads only the ledger columns: first the NSFW score against ``nsfw_threshold``, then the head probability
+when present, else the zero-shot score, against ``threshold``; rejected when strictly above. The CLIP signals name
+what the classifier does not cover (violence, drugs, gambling). A record without frame embeddings gets null scores
+and is kept (the stage did not run). ``nsfw_sexy_weight`` and ``nsfw_min_frames`` shape the stored score: reshard
+replays ``nsfw_threshold``, not those two.
 """
 from __future__ import annotations
 
@@ -25,6 +33,24 @@ from schemas.config import VisualSafetyConfig
 from filters.remote_files import local_copy
 
 HEAD_FORMAT = "ykcurate-visual-safety-head/1"
+NSFW_CLASSES: tuple[str, ...] = ("drawing", "hentai", "neutral", "porn", "sexy")  # models.nsfw_classifier.CLASSES
+NSFW_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
+    ("visual_unsafe_nsfw", pa.float32()),
+    *((f"visual_nsfw_{name}_{stat}", pa.float32()) for name in NSFW_CLASSES for stat in ("mean", "max")),
+)
+
+
+def nsfw_scores(probs: np.ndarray, config: VisualSafetyConfig) -> dict[str, float]:
+    """Ledger columns from (N, 5) per-frame class probabilities."""
+    probs = np.asarray(probs, np.float64).reshape(-1, len(NSFW_CLASSES))
+    index = {name: i for i, name in enumerate(NSFW_CLASSES)}
+    unsafe = probs[:, index["porn"]] + probs[:, index["hentai"]] + config.nsfw_sexy_weight * probs[:, index["sexy"]]
+    kth = np.sort(unsafe)[::-1][min(config.nsfw_min_frames, len(unsafe)) - 1]
+    scores = {"visual_unsafe_nsfw": float(np.float32(min(kth, 1.0)))}
+    for name, i in index.items():
+        scores[f"visual_nsfw_{name}_mean"] = float(np.float32(probs[:, i].mean()))
+        scores[f"visual_nsfw_{name}_max"] = float(np.float32(probs[:, i].max()))
+    return scores
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -64,6 +90,7 @@ class VisualSafetyFilter:
         ("visual_unsafe_zeroshot", pa.float32()),
         ("visual_unsafe_head", pa.float32()),
         ("visual_unsafe_term", pa.string()),
+        *NSFW_COLUMNS,
     )
 
     def __init__(self, config: VisualSafetyConfig | None = None, encoder: Any = None) -> None:
@@ -75,8 +102,9 @@ class VisualSafetyFilter:
             self.head = load_safety_head(config.head_path)
         if encoder is not None and not config.unsafe_prompts:
             raise ValueError("visual_safety.unsafe_prompts is empty")
-        if encoder is None and self.head is None:
-            raise ValueError("visual_safety needs a text encoder (zero-shot prompts) or a head_path")
+        if encoder is None and self.head is None and not config.nsfw:
+            raise ValueError("visual_safety needs the NSFW classifier, a text encoder (zero-shot prompts) or a "
+                             "head_path")
         if encoder is not None and not reads_prompts(encoder, [*config.unsafe_prompts, *config.safe_prompts]):
             self.encoder = None  # the model cannot read the prompts: zero-shot scores stay null
 
@@ -109,8 +137,10 @@ class VisualSafetyFilter:
         return float(1.0 / (1.0 + np.exp(-(float(x @ weight) + bias))))
 
     def score(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        scores: dict[str, Any] = {"visual_unsafe_zeroshot": None, "visual_unsafe_head": None,
-                                  "visual_unsafe_term": None}
+        scores: dict[str, Any] = dict.fromkeys(name for name, _ in self.columns)
+        probs = record.get("nsfw_probabilities")
+        if probs is not None and len(probs):
+            scores.update(nsfw_scores(probs, self.config))
         frames = record.get("frame_embeddings")
         if frames is None:
             return scores
@@ -137,6 +167,11 @@ class VisualSafetyFilter:
         return self
 
     def decide(self, scores: Mapping[str, Any]) -> str | None:
+        nsfw = scores.get("visual_unsafe_nsfw")
+        if self.config.nsfw and nsfw is not None and not np.isnan(nsfw) and nsfw > self.config.nsfw_threshold:
+            top = max(("porn", "hentai", "sexy"), key=lambda name: scores.get(f"visual_nsfw_{name}_max") or 0.0)
+            return (f"NSFW classifier: unsafe {nsfw:.2f} > {self.config.nsfw_threshold:.2f} on "
+                    f"{self.config.nsfw_min_frames}+ frames (max {top} p={scores.get(f'visual_nsfw_{top}_max'):.2f})")
         threshold = self.config.threshold
         head, zero = scores.get("visual_unsafe_head"), scores.get("visual_unsafe_zeroshot")
         term = scores.get("visual_unsafe_term")

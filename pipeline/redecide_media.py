@@ -63,13 +63,16 @@ class MediaReplay:
 
 
 @lru_cache(maxsize=64)
-def stored_embeddings(path: str) -> dict[int, np.ndarray]:
-    """record_id -> frame embeddings (float32) of one embeddings file."""
+def stored_embeddings(path: str) -> dict[int, tuple[np.ndarray, np.ndarray | None]]:
+    """record_id -> (frame embeddings (float32), frame hashes or None) of one embeddings file (files written before
+    perceptual hashes hold none: their videos pair by embedding only)."""
     with FileSystems.open(path) as handle:
         data = np.load(io.BytesIO(handle.read()))
     offsets = data["frame_offsets"]
     frames = data["frame_embeddings"].astype(np.float32)
-    return {int(rid): frames[offsets[i]:offsets[i + 1]] for i, rid in enumerate(data["record_id"].tolist())}
+    hashes = data["frame_hashes"] if "frame_hashes" in data.files else None
+    return {int(rid): (frames[offsets[i]:offsets[i + 1]], None if hashes is None else hashes[offsets[i]:offsets[i + 1]])
+            for i, rid in enumerate(data["record_id"].tolist())}
 
 
 def media_item(row: dict[str, Any], input_root: str = "") -> tuple:

@@ -26,7 +26,7 @@ from pipeline.redecide_media import MISSING, MediaReplay, media_item, stored_emb
 from transforms.batching import Exchange
 from transforms.ledger import WriteLedger, WriteMediaLedger, decide_unit, joined_by_unit
 from filters.media_scorer import MediaScorer
-from schemas.records import MediaOutcome
+from schemas.records import MediaOutcome, VisualItem
 from transforms.media import SCORES, VISUAL, visual_entries
 from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS, DedupSourceFn
 
@@ -104,9 +104,11 @@ class _ReplayFn(beam.DoFn):
             if "status" in outcome.updates:
                 continue
             scores.append(row["clip_score_mean"])
-            frames = stored_embeddings(row["embedding_file"]).get(row["record_id"]) if row.get("embedding_file") else None
-            if not outcome.pending and frames is not None:
-                videos.append((row["record_id"], row["video_id"], mean_embedding(frames), row["duration"]))
+            stored = stored_embeddings(row["embedding_file"]).get(row["record_id"]) if row.get("embedding_file") else None
+            if not outcome.pending and stored is not None:
+                frames, hashes = stored
+                videos.append(VisualItem(row["record_id"], row["video_id"], mean_embedding(frames), row["duration"],
+                                         hashes))
         if todo:
             if self.scorer is None:
                 self.scorer = MediaScorer(self.config, self.embeddings_dir)

@@ -123,6 +123,15 @@ class QualityConfig:
     # A re-encoded still changes ~0.1 between samples (compression noise); real clips change 9-49 (the same sample
     # clips; carphone, a talking head, is 9-13). 2.0 sits well above the noise floor and below quiet real content.
     static_threshold: float = 2.0
+    # On-screen text (filters/text_area.py): rapidocr's PP-OCRv6 detector on a few sampled frames. Burnt-in subtitles
+    # cover ~5% of a frame; captions-as-content, ad cards and slide decks 30-70% (the generated clips in
+    # tests/filters/test_text_area.py: 5.3% and 65%). Rejected when the mean over the checked frames exceeds 20%.
+    text_detection: bool = True
+    text_frames: int = 3          # of the sampled frames, evenly spread; the detector's cost grows with it
+    text_det_side: int = 224      # detector input short side: the decoded frames' own size, no upscaling
+    max_text_area: float = 0.2
+    text_recognition: bool = False  # also read the text: quality_text and quality_text_title_overlap
+    text_threads: int = 1         # onnxruntime threads per worker (workers already run one per core)
 
 
 @dataclass
@@ -151,6 +160,18 @@ class VisualSafetyConfig:
         "a normal everyday video", "a landscape", "food"])
     head_path: str = ""
     logit_scale: float = 100.0
+    # The trained NSFW classifier (models/nsfw_classifier.py: nsfwjs's MobileNetV2, Drawing/Hentai/Neutral/Porn/
+    # Sexy) on every sampled frame, on clip.device / clip.precision. Per frame unsafe = porn + hentai +
+    # nsfw_sexy_weight * sexy: "sexy" (swimwear, lingerie, suggestive poses) is not pornographic, so it counts half.
+    # The video's score is its nsfw_min_frames-th highest frame: the model misfires on single frames of real
+    # footage (bikes.mp4: one frame 0.92, the next highest 0.61; Big Buck Bunny, a cartoon: 0.80 and 0.77), while
+    # explicit content is explicit on many frames. Rejected above nsfw_threshold.
+    nsfw: bool = True
+    nsfw_weights: str = ""        # "" = the bundled conversion (models/nsfw_mobilenet_v2/weights.npz)
+    nsfw_threshold: float = 0.8
+    nsfw_sexy_weight: float = 0.5
+    nsfw_min_frames: int = 2
+    nsfw_batch_size: int = 4      # frames per forward pass: 4 is fastest on CPU; raise it on a GPU
 
 
 @dataclass
@@ -171,6 +192,13 @@ class VisualDupConfig:
     rows: int = 10            # 16 x 10 sign bits: P(candidate) = 0.999 at cosine 0.95, 0.82 at 0.8, 0.24 at 0.5
     seed: int = 7
     duration_tolerance: float = 1.0  # probed seconds; a re-encode keeps its length
+    # Perceptual hashes (filters/perceptual_hash.py): a pair is also a duplicate when more than
+    # hash_min_fraction of its time-aligned sampled frames are within hash_max_distance bits (of 64). Re-encodes
+    # and rescales measure 0-4 bits, 10% crops 6-12; distinct clips 20+ (docs/BENCHMARKS.md).
+    hashes: bool = True
+    hash_max_distance: int = 12
+    hash_min_fraction: float = 0.5
+    max_bucket: int = 1000    # a hash bucket larger than this (a common frame: a logo card) is not paired
 
 
 @dataclass

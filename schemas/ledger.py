@@ -68,6 +68,11 @@ LEDGER_SCHEMA = pa.schema([
     ("quality_blank_fraction", pa.float32()),
     ("quality_motion", pa.float32()),
     ("quality_frames", pa.int32()),
+    ("quality_text_area_mean", pa.float32()),      # on-screen text: share of the frame in text boxes (OCR detector)
+    ("quality_text_area_max", pa.float32()),
+    ("quality_text_boxes", pa.int32()),            # most text boxes in one checked frame
+    ("quality_text", pa.string()),                 # recognised text (quality.text_recognition), truncated
+    ("quality_text_title_overlap", pa.float32()),  # share of the title's characters found on screen
     # clip_score (embeddings stored beside the ledger, so re-scoring needs no decode)
     ("clip_score_mean", pa.float32()),
     ("clip_score_max", pa.float32()),
@@ -78,6 +83,9 @@ LEDGER_SCHEMA = pa.schema([
     ("visual_unsafe_zeroshot", pa.float32()),
     ("visual_unsafe_head", pa.float32()),
     ("visual_unsafe_term", pa.string()),
+    ("visual_unsafe_nsfw", pa.float32()),  # NSFW classifier: nsfw_min_frames-th highest porn+hentai+w*sexy
+    *((f"visual_nsfw_{name}_{stat}", pa.float32())  # per-class probability over the sampled frames
+      for name in ("drawing", "hentai", "neutral", "porn", "sexy") for stat in ("mean", "max")),
     # category
     ("category_outcome", pa.string()),  # verified | relabelled | review | unlabelled
     ("category_clip_top", pa.string()),

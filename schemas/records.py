@@ -37,6 +37,15 @@ class MediaOutcome(NamedTuple):
     pending: tuple[tuple[str, str], ...] = ()
 
 
+class VisualItem(NamedTuple):
+    """A video that may stand for a visual_dup cluster: what candidate keys are made from and pairs verified on."""
+    record_id: int
+    video_id: str
+    embedding: Any          # (D,) float32 unit mean frame embedding
+    duration: float | None  # probed seconds
+    hashes: Any = None      # (F,) uint64 perceptual hashes of the sampled frames (0 = flat frame), or None
+
+
 class Representative(NamedTuple):
     """A duplicate cluster's representative (its smallest record id), as the ledger names it in ``dup_of``."""
     record_id: int

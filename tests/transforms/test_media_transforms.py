@@ -15,6 +15,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.config import load_config, resolve_partitions
 from schemas.ledger import LEDGER_SCHEMA
+from schemas.records import VisualItem
 from transforms.batching import Exchange
 from transforms.media import VisualDedup, visual_entries
 from transforms.shards import WriteShards
@@ -22,17 +23,27 @@ from transforms.shards import WriteShards
 EXCHANGE = Exchange()
 
 
+def _unit(v):
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
 def test_visual_dedup_links_re_encodes_only():
+    """a/b: near-identical embeddings; c/e: unrelated embeddings (a weak model) but the same frames by hash; d:
+    distinct by both."""
     config = resolve_partitions(load_config(), 0, 1)
     rng = np.random.default_rng(0)
-    base = rng.normal(size=(3, 64)).astype(np.float32)
-    videos = [(1, "a", base[0], 30.0), (2, "b", base[0] + rng.normal(scale=0.01, size=64).astype(np.float32), 30.0),
-              (3, "c", base[1], 30.0), (4, "d", base[2], 30.0)]
+    base = rng.normal(size=(5, 64)).astype(np.float32)
+    frames = rng.integers(1, 2**63, size=(3, 8), dtype=np.uint64)
+    videos = [VisualItem(1, "a", _unit(base[0]), 30.0, frames[0]),
+              VisualItem(2, "b", _unit(base[0] + rng.normal(scale=0.01, size=64)), 30.0, frames[1]),
+              VisualItem(3, "c", _unit(base[1]), 30.0, frames[2]),
+              VisualItem(4, "d", _unit(base[2]), 30.0, None),
+              VisualItem(5, "e", _unit(base[3]), 30.5, frames[2] ^ np.uint64(0b101))]
     entries = list(visual_entries(videos, config, EXCHANGE))
     with beam.Pipeline(runner=FnApiRunner()) as p:
         edges = p | beam.Create(entries, reshuffle=False) | VisualDedup(config, EXCHANGE)
         pairs = edges | beam.FlatMap(lambda batch: [tuple(sorted((a[0], b[0]))) for a, b in batch]) | beam.Distinct()
-        assert_that(pairs, equal_to([(1, 2)]))
+        assert_that(pairs, equal_to([(1, 2), (3, 5)]))
 
 
 def test_write_shards_holds_every_kept_row_once(tmp_path):

@@ -32,6 +32,41 @@ def _sample_vs_full(path: Path) -> dict[str, float]:
             "sample_8_frames_ms": round(sample_ms, 1), "full_decode_ms": round(full_ms, 1)}
 
 
+def _model_rates(frames: list[np.ndarray]) -> dict[str, Any]:
+    """Frames/s on one core (one torch / onnxruntime thread) of the three per-frame signals #12 added."""
+    import torch
+
+    from filters.perceptual_hash import frame_hashes
+    from filters.text_area import TextAreaScorer
+    from models.nsfw_classifier import NSFW_DIR, NsfwClassifier
+    from schemas.config import QualityConfig
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        batch = np.concatenate(frames)
+        nsfw = NsfwClassifier(NSFW_DIR / "weights.npz", device="cpu", precision="fp32")
+        nsfw.probabilities(batch[:4])  # warm-up
+        started = time.perf_counter()
+        nsfw.probabilities(batch, batch_size=4)
+        nsfw_fps = len(batch) / (time.perf_counter() - started)
+        ocr = TextAreaScorer(QualityConfig(text_threads=1))
+        ocr.score(frames[0], "")  # loads the detector
+        started = time.perf_counter()
+        for video in frames:
+            ocr.score(video, "")
+        ocr_fps = len(frames) * QualityConfig().text_frames / (time.perf_counter() - started)
+        started = time.perf_counter()
+        for video in frames:
+            frame_hashes(video)
+        hash_fps = len(batch) / (time.perf_counter() - started)
+    finally:
+        torch.set_num_threads(threads)
+    return {"nsfw_frames_per_s": round(nsfw_fps, 1), "ocr_det_frames_per_s": round(ocr_fps, 1),
+            "phash_frames_per_s": round(hash_fps, 1),
+            "model_ms_per_video": round(1000 * (8 / nsfw_fps + QualityConfig().text_frames / ocr_fps + 8 / hash_fps), 1)}
+
+
 def run_media_bench(workdir: str, clips: int = 24) -> dict[str, Any]:
     work = Path(workdir)
     records_path, truth_path = make_media_sample(work / "sample", clips=clips)
@@ -70,8 +105,13 @@ def run_media_bench(workdir: str, clips: int = 24) -> dict[str, Any]:
         encoder.embed_images(batch, 64)
     result["embed_images_per_s"] = round(3 * len(batch) / (time.perf_counter() - started), 1)
     result["embed_device"] = encoder.device
-    e2e = end_to_end(str(records_path), str(work / "out"),
-                     ["--phase", "all", "--config", str(DEFAULT_RECIPE.parent / "tiny_clip.yaml")])
-    e2e["videos_per_second"] = round(len(records) / e2e["seconds"], 2)
-    result["end_to_end"] = e2e
+    result["per_frame_models_one_core"] = _model_rates(frames)
+    recipe = ["--phase", "all", "--config", str(DEFAULT_RECIPE.parent / "tiny_clip.yaml")]
+    for name, extra in (("end_to_end", []), ("end_to_end_without_nsfw_and_ocr",
+                                             ["--set", "quality.text_detection=false", "--set", "visual_safety.nsfw=false"])):
+        e2e = end_to_end(str(records_path), str(work / "out"), recipe + extra)
+        e2e["videos_per_second"] = round(len(records) / e2e["seconds"], 2)
+        result[name] = e2e
+    with_models, without = result["end_to_end"], result["end_to_end_without_nsfw_and_ocr"]
+    result["nsfw_and_ocr_share_of_cpu"] = round(1 - without["cpu_seconds"] / with_models["cpu_seconds"], 3)
     return result

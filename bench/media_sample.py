@@ -15,6 +15,7 @@ import numpy as np
 
 from models.synthetic_clips import TEMPLATES, caption_for, make_dataset
 
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # fonts-wqy-microhei (the README's setup)
 _H264 = ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-movflags", "+faststart"]
 
 
@@ -113,6 +114,14 @@ def make_media_sample(directory: str | Path, clips: int = 24, seed: int = 7) -> 
         "tiny_resolution", "quality")
     add("too_long", "周末去海边露营的一天", _lavfi(videos / "long.mp4", "testsrc2=size=192x192:rate=5", 130), 50.0,
         "duration_outside_window", "duration")
+    if CJK_FONT.is_file():  # an ad card: three lines of big captions over real content, for quality's text area
+        card = render(frames[good[2]], videos / "card_src.mp4", 12.0)
+        lines = [("限时抢购", 16), ("全场五折", 80), ("点击购买", 144)]
+        vf = ",".join(f"drawtext=fontfile={CJK_FONT}:text='{t}':fontsize=30:fontcolor=yellow:x=(w-tw)/2:y={y}"
+                      for t, y in lines)
+        _ffmpeg("-i", str(card), "-vf", vf, *_H264, str(videos / "ad_card.mp4"))
+        card.unlink()
+        add("ad_card", "周末逛超市买了好多零食", videos / "ad_card.mp4", 12.0, "heavy_on_screen_text", "quality")
     footage = real_footage()
     if footage:  # real clips: they must decode and score like any other; the tiny model's verdict on them is moot
         add("real_bikes", "城市街头骑自行车的人们", footage / "bikes.mp4", 10.0, "real_footage", None, "any")

@@ -15,7 +15,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image
 
 HASH_SIZE = 8
 RESIZE = 32
@@ -33,6 +32,7 @@ def _dct_matrix(n: int = RESIZE) -> np.ndarray:
 
 def frame_hashes(frames: np.ndarray) -> np.ndarray:
     """(N, H, W, 3) uint8 RGB -> (N,) uint64 perceptual hashes (0 for near-uniform frames)."""
+    from PIL import Image  # media only: the text phase imports this module (visual_dup) but installs no Pillow
     d = _dct_matrix()
     weights = (np.uint64(1) << np.arange(HASH_SIZE * HASH_SIZE, dtype=np.uint64))
     out = np.zeros(len(frames), np.uint64)

@@ -29,6 +29,25 @@ def _examples(manifest: dict) -> None:
     print(f"ledger: {Path(manifest['ledger']).resolve()}")
 
 
+MEDIA_COLUMNS = ("quality_text_area_mean", "quality_text_boxes", "visual_unsafe_nsfw", "visual_nsfw_neutral_mean",
+                 "visual_nsfw_drawing_mean", "clip_score_mean", "visual_dup_cluster")
+
+
+def _media_scores(manifest: dict) -> None:
+    """The media models' own columns for every video that reached them: what a reader audits first."""
+    rows = read_ledger(manifest["ledger"], ["video_id", "status", "stage", *MEDIA_COLUMNS]).to_pylist()
+    rows = sorted((r for r in rows if r["quality_text_area_mean"] is not None), key=lambda r: r["video_id"])
+    print("\nmedia scores (text area: rapidocr; NSFW: nsfwjs MobileNetV2; dup cluster: CLIP or frame hashes):")
+    print(f"  {'video_id':<12}{'status':<9}{'stage':<13}{'text':>6}{'boxes':>6}{'unsafe':>8}{'neutral':>8}"
+          f"{'drawing':>8}{'clip':>7}  dup_cluster")
+    for r in rows:
+        def num(name: str, width: int, fmt: str = ".2f") -> str:
+            return f"{r[name]:>{width}{fmt}}" if r[name] is not None else f"{'-':>{width}}"
+        print(f"  {r['video_id']:<12}{r['status']:<9}{r['stage'] or '':<13}{num('quality_text_area_mean', 6)}"
+              f"{num('quality_text_boxes', 6, 'd')}{num('visual_unsafe_nsfw', 8)}{num('visual_nsfw_neutral_mean', 8)}"
+              f"{num('visual_nsfw_drawing_mean', 8)}{num('clip_score_mean', 7)}  {r['visual_dup_cluster'] or ''}")
+
+
 def _pretrain(out: Path, steps: int) -> tuple[dict, dict]:
     """Stage 3: the hand-off to training: mPLUG-video (tiny config) on the shards just written, then evaluated."""
     from jobs import evaluate, pretrain
@@ -59,6 +78,7 @@ def run(argv: list[str] | None = None) -> dict:
         result["all"] = curate.run(["--phase", "all", "--config", str(TINY_RECIPE), "--input", str(media_records),
                                     "--output", str(out / "all"), "--overwrite", *beam_args])
         _examples(result["all"])
+        _media_scores(result["all"])
         if args.pretrain_steps > 0:
             result["pretrain"], result["evaluate"] = _pretrain(out, args.pretrain_steps)
     ledger = (out / "text" / "ledger").resolve()

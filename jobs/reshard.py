@@ -43,16 +43,31 @@ IN_PROCESS_ROWS = 1_000_000
 # Settings that change how a score is computed, not how it is judged: stored scores cannot honour a change.
 SCORE_TIME = ("decode", "clip.model", "quality.blank_std", "language.model_path", "text_safety.lexicon_paths",
               "text_safety.use_default_lexicon", "text_safety.classifier_path", "visual_safety.unsafe_prompts",
-              "visual_safety.safe_prompts", "visual_safety.head_path", "visual_safety.logit_scale", "category")
+              "visual_safety.safe_prompts", "visual_safety.head_path", "visual_safety.logit_scale", "category",
+              "quality.text_frames", "quality.text_det_side", "quality.text_recognition", "visual_safety.nsfw_weights",
+              "visual_safety.nsfw_sexy_weight", "visual_safety.nsfw_min_frames")
+# Signals a run may have skipped: switching one off is a judgement (replayed), switching it on needs scores it lacks.
+SWITCHES = ("quality.text_detection", "visual_safety.nsfw")
 
 def _lookup(tree: dict, dotted: str) -> Any:
     for part in dotted.split("."):
         tree = (tree or {}).get(part)
     return tree
 
+def resolved_source(tree: dict) -> dict:
+    """The run's config with today's defaults filled in, and the signals it predates marked off (not computed)."""
+    tree = {section: dict(values) if isinstance(values, dict) else values for section, values in tree.items()}
+    tree.setdefault("balance", {})  # runs from before the balance stage existed
+    for key in SWITCHES:
+        section, name = key.split(".")
+        tree.setdefault(section, {}).setdefault(name, False)
+    return config_from_dict(tree, []).to_dict()
+
 def score_time_changes(source: dict, config: dict) -> list[str]:
-    """The SCORE_TIME settings that differ between the run's config and the new one."""
-    return [key for key in SCORE_TIME if _lookup(source, key) != _lookup(config, key)]
+    """The SCORE_TIME settings that differ between the run's (resolved) config and the new one, and the signals the
+    new one switches on that the run did not compute."""
+    changed = [key for key in SCORE_TIME if _lookup(source, key) != _lookup(config, key)]
+    return changed + [f"{key} (off in the run)" for key in SWITCHES if _lookup(config, key) and not _lookup(source, key)]
 
 class UsageError(Exception):
     """Unusable run directory, output or config: one line, exit status 2."""
@@ -69,9 +84,7 @@ def _config(args, manifest: dict):
     try:
         if args.config:
             return load_config(args.config, overrides)
-        tree = dict(manifest["config"])
-        tree.setdefault("balance", {})  # runs from before the balance stage existed
-        return config_from_dict(tree, overrides)
+        return config_from_dict(resolved_source(manifest["config"]), overrides)
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -131,7 +144,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     with FileSystems.open(manifest_path) as handle:
         source = json.loads(handle.read())
     config = _config(args, source)
-    changed = score_time_changes(source["config"], config.to_dict())
+    changed = score_time_changes(resolved_source(source["config"]), config.to_dict())
     if changed:
         raise UsageError(f"{', '.join(changed)} changed: these settings decide how scores are computed, so the "
                          "stored scores cannot be re-judged; run curate again")

@@ -180,14 +180,28 @@ class NsfwClassifier:
         return self.probabilities_many([frames[None] if frames.ndim == 3 else frames], batch_size)[0]
 
     def probabilities_many(self, videos: list[np.ndarray], batch_size: int = 4) -> list[np.ndarray]:
-        """Per video, (N_i, 5) probabilities; the frames of all videos (any sizes) run in shared batches."""
+        """Per video, (N_i, 5) probabilities; the frames of all videos (any sizes) run in shared batches.
+
+        Reproducible to the bit whatever the chunking: every batch is padded to ``batch_size`` (oneDNN picks its
+        kernels by batch size, so a short last batch computes the same frame differently) and on CPU the model runs
+        on one intra-op thread (a second thread splits the sums differently). Workers run one per core anyway.
+        """
         if not videos:
             return []
         x = torch.cat([preprocess(frames) for frames in videos])
+        total = len(x)
+        if total % batch_size:
+            x = torch.cat([x, x.new_zeros((batch_size - total % batch_size, *x.shape[1:]))])
         out = []
-        with torch.inference_mode():
-            for start in range(0, len(x), batch_size):
-                batch = x[start:start + batch_size].to(self.device, self.dtype, memory_format=torch.channels_last)
-                out.append(self.model(batch).float().cpu().numpy())
-        probs = np.concatenate(out) if out else np.zeros((0, len(CLASSES)), np.float32)
+        threads = torch.get_num_threads()
+        if self.device == "cpu":
+            torch.set_num_threads(1)
+        try:
+            with torch.inference_mode():
+                for start in range(0, len(x), batch_size):
+                    batch = x[start:start + batch_size].to(self.device, self.dtype, memory_format=torch.channels_last)
+                    out.append(self.model(batch).float().cpu().numpy())
+        finally:
+            torch.set_num_threads(threads)
+        probs = np.concatenate(out)[:total] if out else np.zeros((0, len(CLASSES)), np.float32)
         return np.split(probs, np.cumsum([len(frames) for frames in videos])[:-1])

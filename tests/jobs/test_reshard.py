@@ -86,9 +86,9 @@ def test_stricter_clip_threshold_needs_no_video_and_no_model(media_run, tmp_path
         threshold = float(kept_scores.median())
         out = tmp_path / "strict"
         manifest = reshard.run(["--run", str(media_run), "--output", str(out), "--quiet",
-                                "--set", f"clip_score.threshold={threshold}", "--shard-size", "3"])
+                                "--set", f"clip_score.threshold={threshold}", "--shard-size", "2"])
         again = reshard.run(["--run", str(media_run), "--output", str(tmp_path / "again"), "--quiet",
-                             "--set", f"clip_score.threshold={threshold}", "--shard-size", "3"])
+                             "--set", f"clip_score.threshold={threshold}", "--shard-size", "2"])
     finally:
         shutil.move(str(tmp_path / "videos_moved_away"), str(media_run.parent / "sample" / "videos"))
     after = _ledger(out)
@@ -117,7 +117,7 @@ def test_looser_threshold_lists_missing_then_compute_missing_scores_them(media_r
     before = _ledger(media_run)
     quality_rejected = set(before[before.stage == "quality"].video_id)
     assert quality_rejected
-    loose = [a for o in ("quality.min_short_side=1", "quality.min_aspect=0.01", "quality.max_aspect=100",
+    loose = [a for o in ("quality.min_short_side=1", "quality.max_text_area=1", "quality.min_aspect=0.01", "quality.max_aspect=100",
                          "quality.max_blank_fraction=1", "quality.static_threshold=0") for a in ("--set", o)]
     listed = reshard.run(["--run", str(media_run), "--output", str(tmp_path / "listed"), "--quiet", *loose])
     report = json.loads((tmp_path / "listed" / "reshard.json").read_text())
@@ -158,3 +158,46 @@ def test_curate_applies_the_same_cap(text_run, tmp_path):
     got, want = _ledger(tmp_path / "re"), _ledger(tmp_path / "fresh")
     pd.testing.assert_frame_equal(got[DECISIONS], want[DECISIONS])
     assert got[got.status == "kept"].groupby("category", dropna=False).size().max() == 5
+
+
+def test_text_area_and_nsfw_thresholds_replay_without_models(media_run, tmp_path, monkeypatch):
+    import filters.text_area
+    import models.nsfw_classifier
+
+    def forbidden(*_a, **_k):
+        raise AssertionError("reshard ran a model")
+    monkeypatch.setattr(filters.text_area.TextAreaScorer, "score", forbidden)
+    monkeypatch.setattr(models.nsfw_classifier.NsfwClassifier, "__init__", forbidden)
+    before = _ledger(media_run)
+    kept = before[before.status == "kept"]
+    assert kept.visual_nsfw_neutral_mean.notna().all() and kept.quality_text_area_mean.notna().all()
+    nsfw_cut = float(kept.visual_unsafe_nsfw.median())
+    manifest = reshard.run(["--run", str(media_run), "--output", str(tmp_path / "nsfw"), "--quiet",
+                            "--set", f"visual_safety.nsfw_threshold={nsfw_cut}"])
+    after = _ledger(tmp_path / "nsfw").set_index("video_id")
+    over = set(kept[kept.visual_unsafe_nsfw > nsfw_cut].video_id)
+    assert over and manifest["reshard"]["kept_to_rejected"].get("visual_safety") == len(over)
+    assert all(after.loc[v, "reason"].startswith("NSFW classifier") for v in over)
+    # the ad card's text area is stored; a looser bar lets it through quality, where its later scores are missing
+    card = before.set_index("video_id").loc["ad_card"]
+    assert card.stage == "quality" and card.quality_text_area_mean > 0.2
+    reshard.run(["--run", str(media_run), "--output", str(tmp_path / "text"), "--quiet",
+                 "--set", f"quality.max_text_area={card.quality_text_area_mean + 0.01}"])
+    report = json.loads((tmp_path / "text" / "reshard.json").read_text())
+    assert "ad_card" in {m["video_id"] for m in report["missing"]}
+    reshard.run(["--run", str(media_run), "--output", str(tmp_path / "off"), "--quiet",
+                 "--set", "visual_safety.nsfw=false", "--set", "visual_safety.nsfw_threshold=0"])
+    assert (_ledger(tmp_path / "off").status == before.status).all()
+
+
+def test_signals_the_run_did_not_compute_are_refused(media_run, tmp_path, capsys):
+    for setting in ("visual_safety.nsfw_sexy_weight=1", "quality.text_frames=4"):
+        assert reshard.main(["--run", str(media_run), "--output", str(tmp_path / "o"), "--set", setting]) == 2
+        assert f"{setting.split('=')[0]} changed" in capsys.readouterr().err
+    manifest = json.loads((media_run / "manifest.json").read_text())
+    manifest["config"]["visual_safety"].pop("nsfw")  # a run from before the classifier existed
+    old = tmp_path / "old_run"
+    shutil.copytree(media_run, old)
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    assert reshard.main(["--run", str(old), "--output", str(tmp_path / "o"), "--set", "visual_safety.nsfw=true"]) == 2
+    assert "visual_safety.nsfw (off in the run)" in capsys.readouterr().err

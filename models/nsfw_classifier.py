@@ -188,15 +188,15 @@ class NsfwClassifier:
         """
         if not videos:
             return []
-        x = torch.cat([preprocess(frames) for frames in videos])
-        total = len(x)
-        if total % batch_size:
-            x = torch.cat([x, x.new_zeros((batch_size - total % batch_size, *x.shape[1:]))])
         out = []
         threads = torch.get_num_threads()
         if self.device == "cpu":
-            torch.set_num_threads(1)
+            torch.set_num_threads(1)  # the resize too: its float sums also split by thread
         try:
+            x = torch.cat([preprocess(frames) for frames in videos])
+            total = len(x)
+            if total % batch_size:
+                x = torch.cat([x, x.new_zeros((batch_size - total % batch_size, *x.shape[1:]))])
             with torch.inference_mode():
                 for start in range(0, len(x), batch_size):
                     batch = x[start:start + batch_size].to(self.device, self.dtype, memory_format=torch.channels_last)

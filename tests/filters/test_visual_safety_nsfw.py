@@ -37,16 +37,16 @@ def test_one_misfiring_frame_is_not_enough_but_two_are():
     flt = VisualSafetyFilter.decider(cfg)
     one = nsfw_scores(_frames({"porn": 0.95}, {}, {}, {"sexy": 0.4}), cfg)
     assert flt.decide(one) is None
-    two = nsfw_scores(_frames({"porn": 0.95}, {"hentai": 0.5, "porn": 0.4}, {}, {}), cfg)
+    two = nsfw_scores(_frames({"porn": 0.97}, {"hentai": 0.55, "porn": 0.4}, {}, {}), cfg)
     reason = flt.decide(two)
-    assert reason and reason.startswith("NSFW classifier: unsafe 0.90 > 0.80") and "porn p=0.95" in reason
+    assert reason and reason.startswith("NSFW classifier: unsafe 0.95 > 0.90") and "porn p=0.97" in reason
     assert VisualSafetyFilter.decider(VisualSafetyConfig(nsfw_min_frames=1)).decide(
         nsfw_scores(_frames({"porn": 0.95}), VisualSafetyConfig(nsfw_min_frames=1)))
 
 
 def test_sexy_counts_at_its_weight_and_the_switch_turns_the_decision_off():
-    frames = _frames({"sexy": 0.9}, {"sexy": 0.9})
-    assert nsfw_scores(frames, VisualSafetyConfig())["visual_unsafe_nsfw"] == pytest.approx(0.45)
+    frames = _frames({"sexy": 0.95}, {"sexy": 0.95})
+    assert nsfw_scores(frames, VisualSafetyConfig())["visual_unsafe_nsfw"] == pytest.approx(0.475)
     strict = VisualSafetyConfig(nsfw_sexy_weight=1.0)
     scores = nsfw_scores(frames, strict)
     assert VisualSafetyFilter.decider(strict).decide(scores)

@@ -44,12 +44,12 @@ def _model_rates(frames: list[np.ndarray]) -> dict[str, Any]:
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        batch = np.concatenate(frames)
+        count = sum(len(video) for video in frames)
         nsfw = NsfwClassifier(NSFW_DIR / "weights.npz", device="cpu", precision="fp32")
-        nsfw.probabilities(batch[:4])  # warm-up
+        nsfw.probabilities(frames[0][:4])  # warm-up
         started = time.perf_counter()
-        nsfw.probabilities(batch, batch_size=4)
-        nsfw_fps = len(batch) / (time.perf_counter() - started)
+        nsfw.probabilities_many(frames, batch_size=4)
+        nsfw_fps = count / (time.perf_counter() - started)
         ocr = TextAreaScorer(QualityConfig(text_threads=1))
         ocr.score(frames[0], "")  # loads the detector
         started = time.perf_counter()
@@ -59,7 +59,7 @@ def _model_rates(frames: list[np.ndarray]) -> dict[str, Any]:
         started = time.perf_counter()
         for video in frames:
             frame_hashes(video)
-        hash_fps = len(batch) / (time.perf_counter() - started)
+        hash_fps = count / (time.perf_counter() - started)
     finally:
         torch.set_num_threads(threads)
     return {"nsfw_frames_per_s": round(nsfw_fps, 1), "ocr_det_frames_per_s": round(ocr_fps, 1),
@@ -136,9 +136,12 @@ def _real_footage(work: Path) -> dict[str, Any] | None:
         return None
     records_path, truth_path = made
     truth = [json.loads(line) for line in open(truth_path, encoding="utf-8")]
+    videos = sorted((work / "corpus" / "videos").glob("*.mp4"))
+    frames = [sample_frames(str(p), num_frames=8, short_side=224, timeout_s=20) for p in videos]
     recipe = [*TINY_RECIPE, *CURATE_SETTINGS,
               "--set", "visual_safety.nsfw_threshold=0.9"]  # the default recipe's bar (tiny_clip.yaml records only)
-    result: dict[str, Any] = {"videos": len(truth), **_with_and_without(records_path, len(truth), work, recipe)}
+    result: dict[str, Any] = {"videos": len(truth), "per_frame_models_one_core": _model_rates(frames),
+                              **_with_and_without(records_path, len(truth), work, recipe)}
     rows = {r["video_id"]: r for r in read_ledger(str(work / "end_to_end" / "ledger"),
                                                   ["video_id", "stage", "dup_of"]).to_pylist()}
     result["at_planted_stage"] = sum(rows[t["video_id"]]["stage"] == t["expect_stage"]

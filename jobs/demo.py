@@ -45,7 +45,7 @@ def _media_scores(manifest: dict) -> None:
             return f"{r[name]:>{width}{fmt}}" if r[name] is not None else f"{'-':>{width}}"
         print(f"  {r['video_id']:<12}{r['status']:<9}{r['stage'] or '':<13}{num('quality_text_area_mean', 6)}"
               f"{num('quality_text_boxes', 6, 'd')}{num('visual_unsafe_nsfw', 8)}{num('visual_nsfw_neutral_mean', 8)}"
-              f"{num('visual_nsfw_drawing_mean', 8)}{num('clip_score_mean', 7)}  {r['visual_dup_cluster'] or ''}")
+              f"{num('visual_nsfw_drawing_mean', 8)}{num('clip_score_mean', 7)}  {'' if r['visual_dup_cluster'] is None else r['visual_dup_cluster']}")
 
 
 def _pretrain(out: Path, steps: int) -> tuple[dict, dict]:

@@ -30,7 +30,10 @@ def test_demo_lands_every_defect_at_its_stage(tmp_path, capsys):
     assert {t["kind"] for t in truth} >= {"corrupt", "truncated", "zero_bytes", "missing", "not_a_video",
                                           "audio_only", "blank", "static", "tiny_resolution",
                                           "duration_outside_window", "byte_copy", "reencoded", "shuffled_title",
-                                          "real_footage", "real_metadata_lies"}
+                                          "real_footage", "real_metadata_lies", "heavy_on_screen_text"}
+    assert rows["ad_card"]["reason"].startswith("on-screen text covers")
+    assert "media scores (text area" in out  # the demo shows the media models' columns
+    assert all(rows[v]["visual_nsfw_neutral_mean"] is not None for v in ("m000", "real_bikes"))
     real = rows["real_bikes"]
     assert real["status"] != "error" and real["width"] == 640 and real["clip_score_mean"] is not None
 

@@ -13,30 +13,41 @@ import pyarrow.compute as pc
 from filters import clip_score
 from schemas.config import ClipScoreConfig
 from schemas.ledger import MEDIA_STAGES
-from schemas.records import MediaOutcome, Representative
+from schemas.records import RUN_SHIFT, MediaOutcome, Representative
 
 
-def finalize(row: dict[str, Any], exact: dict | None, rep: Representative | None) -> dict[str, Any]:
-    """Apply dedup outcomes in stage order; whatever is still undecided is kept."""
+def earlier_run(record_id: int, runs: tuple[str, ...]) -> str | None:
+    """The ``--against`` run a representative's (virtual) record id belongs to; None for this run's records."""
+    return runs[len(runs) + (record_id >> RUN_SHIFT)] if record_id < 0 else None
+
+
+def finalize(row: dict[str, Any], exact: dict | None, rep: Representative | None,
+             runs: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Apply dedup outcomes in stage order; whatever is still undecided is kept. ``runs``: the earlier runs this
+    one was checked against, oldest first (``pipeline.dedup_index``)."""
     if row.get("status") == "error":
         return row
     if exact is not None and (exact["dup_key"] == "video_id" or row.get("status") is None):
-        row.update(status="rejected", stage="exact_dup", reason=exact["reason"], dup_key=exact["dup_key"],
-                   dup_of=exact["dup_of"])
+        run = earlier_run(exact.get("dup_of_record", 0), runs)
+        row.update(status="rejected", stage="exact_dup", dup_key=exact["dup_key"], dup_of=exact["dup_of"],
+                   dup_of_run=run, reason=exact["reason"] + (f" in {run}" if run else ""))
     if rep is not None:
         row["near_dup_cluster"] = rep.record_id
         if row.get("status") is None and rep.record_id != row["record_id"]:
-            row.update(status="rejected", stage="near_dup", dup_of=rep.video_id,
-                       reason=f"near-duplicate of {rep.video_id} (cluster {rep.record_id})")
+            run = earlier_run(rep.record_id, runs)
+            row.update(status="rejected", stage="near_dup", dup_of=rep.video_id, dup_of_run=run,
+                       reason=f"near-duplicate of {rep.video_id}{f' in {run}' if run else ''} "
+                              f"(cluster {rep.record_id})")
     if row.get("status") is None:
         row.update(status="kept", stage=None, reason=None)
     return row
 
 
-DEDUP_COLUMNS = ("status", "stage", "reason", "dup_key", "dup_of", "near_dup_cluster")
+DEDUP_COLUMNS = ("status", "stage", "reason", "dup_key", "dup_of", "dup_of_run", "near_dup_cluster")
 
 
-def finalize_table(table: pa.Table, exact: dict[int, dict], labels: dict[int, Representative]) -> pa.Table:
+def finalize_table(table: pa.Table, exact: dict[int, dict], labels: dict[int, Representative],
+                   runs: tuple[str, ...] = ()) -> pa.Table:
     """``finalize`` for a whole unit of rows at once. Only rows with a dedup outcome are decided one by one (by
     ``finalize`` itself, so the rule lives in one place); every other undecided row becomes ``kept`` in one
     vectorised step. Why: the ledger is written from the column batches the text stage produced, without rebuilding
@@ -50,7 +61,7 @@ def finalize_table(table: pa.Table, exact: dict[int, dict], labels: dict[int, Re
         for rid in touched:
             i = where[rid]
             row = finalize({"record_id": rid, **{name: values[name][i] for name in DEDUP_COLUMNS}},
-                           exact.get(rid), labels.get(rid))
+                           exact.get(rid), labels.get(rid), runs)
             for name in DEDUP_COLUMNS:
                 values[name][i] = row.get(name)
         columns = {name: pa.array(values[name], type=columns[name].type) for name in DEDUP_COLUMNS}

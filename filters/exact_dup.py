@@ -73,9 +73,10 @@ def resolve(tables: Iterable[ExactKeys]) -> tuple[dict[int, dict[str, Any]], lis
             edges.append(((record_id, video_id), original))
         if record_id not in decisions:
             what = "repeated video_id" if kind == "video_id" else f"same {kind.replace('_', ' and ')} as"
-            decisions[record_id] = {"dup_key": kind, "dup_of": original[1],
+            first_copy = "an earlier run" if original[0] < 0 else _position(original[0])
+            decisions[record_id] = {"dup_key": kind, "dup_of": original[1], "dup_of_record": original[0],
                                     "reason": f"{what} {original[1]}" if kind != "video_id"
-                                    else f"{what} (first copy: {_position(original[0])})"}
+                                    else f"{what} (first copy: {first_copy})"}
     return decisions, edges
 
 

@@ -1,4 +1,4 @@
-"""``ykcurate bench text|media|reshard|minhash``: generated corpora, timed runs, speed/memory/accuracy reports."""
+"""``ykcurate bench text|media|reshard|incremental|minhash``: generated corpora, timed runs, speed/memory/accuracy reports."""
 from __future__ import annotations
 
 import argparse
@@ -37,6 +37,10 @@ def parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit of a synthetic N-row ledger (vectorised, file by file)")
     audit.add_argument("--rows", type=POSITIVE, default=10_000_000, help="ledger rows to generate (default 10M)")
     audit.add_argument("--workdir", help="where the ledger goes (default: a temporary directory)")
+    inc = sub.add_parser("incremental", help="a new batch curated --against a base run vs a full rerun of both")
+    inc.add_argument("--base", type=POSITIVE, default=1_000_000, help="base records (default 1,000,000)")
+    inc.add_argument("--new", type=POSITIVE, default=100_000, help="new records (default 100,000)")
+    inc.add_argument("--workdir", help="where the corpus and runs go (default: a temporary directory)")
     minhash = sub.add_parser("minhash", help="vectorised MinHash vs datasketch per record")
     minhash.add_argument("--records", type=POSITIVE, default=20_000, help="titles to hash (default 20,000)")
     return p
@@ -74,6 +78,15 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         from bench.audit import bench_audit
 
         result = bench_audit(args.rows, args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-audit-"))
+        print(json.dumps(result, indent=2))
+        return result
+    if args.what == "incremental":
+        import json
+
+        from bench.incremental import run_incremental_bench
+
+        result = run_incremental_bench(args.base, args.new,
+                                       args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-incremental-"))
         print(json.dumps(result, indent=2))
         return result
     if args.what == "minhash":

@@ -16,6 +16,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from filters.language import DEFAULT_MODEL
 from pipeline.config import ConfigError, load_config, resolve_partitions
+from pipeline.dedup_index import load_earlier, order_runs, run_fingerprint, write_meta
 from pipeline.gc_tuning import tune_collector
 from pipeline.manifest import (code_version, file_fingerprint, format_funnel, input_fingerprint, ledger_funnel,
                                write_manifest)
@@ -40,6 +41,10 @@ def clip_fingerprint(model: str) -> str | None:
     if not model:
         return file_fingerprint(str(TINY_CLIP_DIR / "model.pt"))
     return file_fingerprint(FileSystems.join(model, "model.pt")) or hashlib.sha256(model.encode()).hexdigest()
+
+
+def _same_folder(a: str, b: str) -> bool:
+    return a.rstrip("/") == b.rstrip("/")
 
 
 class UsageError(Exception):
@@ -68,15 +73,19 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
             beam_args = for_input_size(beam_args, fingerprint["bytes"])
         config = resolve_partitions(config, fingerprint["bytes"], worker_slots(beam_args))
         spill = spill_enabled(config.shuffle.spill, beam_args, args.output, fingerprint["bytes"])
+        earlier = order_runs([load_earlier(uris.absolute(run), config) for run in args.against])
+        if any(_same_folder(run.uri, args.output) for run in earlier):
+            raise ValueError("--against names the --output folder itself; earlier runs are never modified")
         prepare_output(args.output, args.overwrite)
     except (ConfigError, InputError, RunFolderError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
     input_root = tasks[0].root  # ledger sources and video paths are relative to it
     ledger_dir = uris.join(args.output, "ledger")
+    index_dir = uris.join(args.output, "index")
     spill_dir = uris.join(args.output, "_spill") if spill else None
     embeddings_dir = uris.join(args.output, "embeddings")
-    for directory in [ledger_dir, embeddings_dir, uris.join(args.output, "thumbnails")]:
-        if uris.is_local(directory) and (args.phase == "all" or directory == ledger_dir):
+    for directory in [ledger_dir, index_dir, embeddings_dir, uris.join(args.output, "thumbnails")]:
+        if uris.is_local(directory) and (args.phase == "all" or directory in (ledger_dir, index_dir)):
             os.makedirs(uris.local_path(directory), exist_ok=True)  # object stores need no folders
 
     started = time.time()
@@ -90,7 +99,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
          f"{fingerprint['bytes']:,} bytes, on {runner_label(pipeline)} "
          f"({slots} worker slot{'s' if slots != 1 else ''})", quiet)
     try:
-        build(pipeline, config, tasks, ledger_dir, spill_dir, args.phase, embeddings_dir)
+        build(pipeline, config, tasks, ledger_dir, spill_dir, args.phase, embeddings_dir, earlier, index_dir)
         tune_collector()  # the driver holds the local runners' shuffles: see pipeline.gc_tuning
         with Progress("curate", enabled=show, input_bytes=fingerprint["bytes"]):
             result = pipeline.run()
@@ -129,6 +138,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
             "clip": (clip_fingerprint(config.clip.model) if args.phase == "all" else None),
         },
         "ledger": ledger_dir,
+        "against": [{"run": run.uri, "fingerprint": run.fingerprint} for run in earlier],
         "funnel": counts,
         "partitions": config.near_dup.partitions,
         "shuffle": shuffle_stats(result),
@@ -138,7 +148,10 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     }
     # stored relative to the run folder (two identical runs write the same manifest paths); the returned
     # manifest names the ledger by its full path, for the caller
-    write_manifest(uris.join(args.output, "manifest.json"), {**manifest, "ledger": "ledger"})
+    manifest_path = uris.join(args.output, "manifest.json")
+    write_manifest(manifest_path, {**manifest, "ledger": "ledger"})
+    with FileSystems.open(manifest_path) as handle:
+        write_meta(args.output, config, run_fingerprint(handle.read()))
     mark_complete(args.output)
     if not args.quiet:
         print(format_funnel(counts))

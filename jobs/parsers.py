@@ -24,8 +24,24 @@ def curate() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help=_SET_HELP)
     p.add_argument("--phase", choices=["text", "all"], default="all",
                    help="text: only the metadata stages (no video needed); all: every stage (default)")
+    p.add_argument("--against", action="append", default=[], metavar="RUN",
+                   help="an earlier run folder (repeatable): new records that duplicate a record it kept are "
+                        "rejected at exact_dup / near_dup with dup_of and dup_of_run naming it; earlier runs are "
+                        "only read")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (no progress, no funnel)")
+    return p
+
+
+def corpus() -> argparse.ArgumentParser:
+    p = strict_parser(prog="ykcurate corpus", epilog=None, description=(
+        "Combine runs curated incrementally (curate --against) into one corpus: shard list and index, "
+        "pretrain.csv and a funnel across runs, without copying videos."))
+    p.add_argument("--runs", nargs="+", required=True, metavar="RUN", help="run folders, oldest first")
+    p.add_argument("--output", required=True, help="corpus folder to create (local path or any Beam filesystem URI)")
+    p.add_argument("--max-per-category", type=NON_NEGATIVE, default=0,
+                   help="keep at most N records per category across all runs, best by the runs' balance.score")
+    p.add_argument("--overwrite", action="store_true", help="replace a corpus in a used --output")
     return p
 
 

@@ -27,6 +27,7 @@ from pipeline.run_folder import RunFolderError, log_failure, mark_complete, prep
 from jobs.outputs import write_outputs
 
 from pipeline.balance import balance_ledger
+from pipeline.dedup_index import load_earlier, order_runs, run_fingerprint, write_meta
 from pipeline.config import ConfigError, config_from_dict, load_config
 from pipeline.manifest import code_version, format_funnel, ledger_files, ledger_funnel, write_manifest
 from pipeline.reshard_graph import MISSING_REASON, build_reshard
@@ -149,6 +150,15 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         raise UsageError(f"{', '.join(changed)} changed: these settings decide how scores are computed, so the "
                          "stored scores cannot be re-judged; run curate again")
     try:
+        earlier = order_runs([load_earlier(against["run"], config) for against in source.get("against") or []])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    recorded = {a["run"]: a["fingerprint"] for a in source.get("against") or []}
+    moved = [r.uri for r in earlier if recorded[r.uri] != r.fingerprint]
+    if moved:
+        raise UsageError(f"{', '.join(moved)} changed since this run was checked against it (fingerprint differs); "
+                         "curate the batch again")
+    try:
         prepare_output(args.output, args.overwrite)
     except RunFolderError as exc:
         raise UsageError(str(exc)) from exc
@@ -158,6 +168,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         raise UsageError(f"no ledger files under {FileSystems.join(args.run, 'ledger')}")
     media = source.get("phase") == "all" or args.compute_missing
     ledger_dir = FileSystems.join(args.output, "ledger")
+    index_dir = FileSystems.join(args.output, "index")
     if not beam_args and source.get("funnel", {}).get("input", IN_PROCESS_ROWS) < IN_PROCESS_ROWS:
         beam_args = ["--direct_num_workers=1"]  # small ledger: starting worker processes costs more than it saves
     try:
@@ -172,7 +183,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     step(f"re-deciding {len(parts):,} ledger files ({f'{rows:,}' if rows else 'unknown'} rows) of {args.run}", args.quiet)
     try:
         build_reshard(pipeline, config, parts, args.run, ledger_dir, Exchange(spill_dir), media,
-                      args.compute_missing, FileSystems.join(args.output, "embeddings"), input_root)
+                      args.compute_missing, FileSystems.join(args.output, "embeddings"), input_root, earlier,
+                      index_dir, (source.get("input") or {}).get("bytes") or 0)
         with Progress("reshard", enabled=show, expected=rows):
             pipeline.run().wait_until_finish()
     except Exception as exc:  # noqa: BLE001 - any worker failure: one line here, the traceback in _logs/
@@ -201,13 +213,17 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "phase": "all" if media else "text",
         "resharded_from": {"run": args.run, "config_fingerprint": source.get("config_fingerprint")},
         "code_version": code_version(), "config": config.to_dict(), "config_fingerprint": config.fingerprint(),
-        "input": source.get("input"), "models": source.get("models"), "ledger": ledger_dir, "funnel": counts,
+        "input": source.get("input"), "models": source.get("models"), "ledger": ledger_dir,
+        "against": [{"run": r.uri, "fingerprint": r.fingerprint} for r in earlier], "funnel": counts,
         "outputs": outputs,
         "reshard": {**report["changes"], "capped": capped, "missing": len(missing)},
         "timings": {"seconds": round(time.time() - started, 3), "decide_seconds": round(decided, 3)},
     }
-    write_manifest(FileSystems.join(args.output, "manifest.json"), {**manifest, "ledger": "ledger"})
+    manifest_path = FileSystems.join(args.output, "manifest.json")
+    write_manifest(manifest_path, {**manifest, "ledger": "ledger"})
     write_manifest(FileSystems.join(args.output, "reshard.json"), report)
+    with FileSystems.open(manifest_path) as handle:
+        write_meta(args.output, config, run_fingerprint(handle.read()))
     mark_complete(args.output)
     if not args.quiet:
         print(format_funnel(counts))

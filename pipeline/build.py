@@ -1,11 +1,15 @@
 """The stage graph. ``build`` wires the stages in the order of ../shared/DESIGN.md."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import apache_beam as beam
 
 from pipeline.config import Config
+from pipeline.dedup_index import EarlierRun, write_index_part
 from transforms.batching import Exchange
 from transforms.components import ConnectedComponents
+from transforms.earlier_runs import EarlierCandidates, NewKeysBloom, bloom_bits
 from transforms.exact_dup import ExactDedup
 from transforms.ledger import DecideDedup, WriteLedger, WriteMediaLedger
 from transforms.media import MediaStages, VisualDedup
@@ -33,18 +37,44 @@ def visual_labels(visual, config: Config, exchange: Exchange):
                                                       exchange))
 
 
+class DedupInputs(NamedTuple):
+    """The text stage's outputs dedup reads (``TextFilters``' tagged outputs, or those plus an earlier run's)."""
+    rows: object
+    exact_keys: object
+    texts: object
+    same_text_edges: object
+
+
+def with_earlier(pipeline: beam.Pipeline, text, runs: list[EarlierRun], config: Config, exchange: Exchange,
+                 input_bytes: int) -> DedupInputs:
+    """This run's dedup inputs joined by those of the earlier runs' records that may match them."""
+    bloom = ({"exact_keys": text.exact_keys, "texts": text.texts}
+             | "NewKeysBloom" >> NewKeysBloom(config, exchange, bloom_bits(input_bytes)))
+    earlier = pipeline | "EarlierRuns" >> EarlierCandidates(runs, config, exchange, bloom)
+    return DedupInputs(text.rows, *((getattr(text, name), getattr(earlier, name)) | f"With{label}" >> beam.Flatten()
+                                    for name, label in (("exact_keys", "EarlierKeys"), ("texts", "EarlierTexts"),
+                                                        ("same_text_edges", "EarlierSameText"))))
+
+
 def build(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger_dir: str, spill_dir: str | None,
-          phase: str = "text", embeddings_dir: str | None = None):
-    """read -> schema/duration/title_quality/language/text_safety -> exact_dup + near_dup -> clusters
-    [-> decode/duration/quality/embed -> clip_score/visual_safety/category -> visual_dup, with --phase all]
-    -> ledger."""
+          phase: str = "text", embeddings_dir: str | None = None, earlier: list[EarlierRun] | None = None,
+          index_dir: str | None = None):
+    """read -> schema/duration/title_quality/language/text_safety -> exact_dup + near_dup (against the earlier
+    runs' indexes, if any) -> clusters [-> decode/duration/quality/embed -> clip_score/visual_safety/category ->
+    visual_dup, with --phase all] -> ledger -> dedup index."""
     exchange = Exchange(spill_dir)
+    runs = tuple(run.uri for run in earlier or ())
     batches = pipeline | "Read" >> ReadRecords(tasks, config.read)
-    dedup = dedup_graph(batches | "TextStages" >> TextFilters(config, exchange), config, exchange)
+    text = batches | "TextStages" >> TextFilters(config, exchange)
+    if earlier:
+        text = with_earlier(pipeline, text, earlier, config, exchange, sum(task.bytes for task in tasks))
+    dedup = dedup_graph(text, config, exchange)
     if phase == "text":
-        return dedup | "Ledger" >> WriteLedger(ledger_dir, unit_starts(tasks), exchange)
-    decided = dedup | "DecideText" >> DecideDedup(unit_starts(tasks), exchange, config.decode.batch_size)
-    media = decided.media | "Media" >> MediaStages(config, exchange, embeddings_dir)
-    return ({"rows": decided.rows, "media": media.results, "scores": media.scores,
-             "visual": visual_labels(media.visual, config, exchange)}
-            | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score, unit_starts(tasks)))
+        written = dedup | "Ledger" >> WriteLedger(ledger_dir, unit_starts(tasks), exchange, runs=runs)
+    else:
+        decided = dedup | "DecideText" >> DecideDedup(unit_starts(tasks), exchange, config.decode.batch_size, runs)
+        media = decided.media | "Media" >> MediaStages(config, exchange, embeddings_dir)
+        written = ({"rows": decided.rows, "media": media.results, "scores": media.scores,
+                    "visual": visual_labels(media.visual, config, exchange)}
+                   | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score, unit_starts(tasks)))
+    return written if index_dir is None else written | "DedupIndex" >> beam.Map(write_index_part, index_dir)

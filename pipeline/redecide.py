@@ -14,7 +14,7 @@ from filters.normalize import comparison_text
 from filters.text_chain import TEXT_ORDER, TextChain
 from schemas.records import DedupItem
 
-DECISION_COLUMNS = ("status", "stage", "reason", "dup_key", "dup_of", "near_dup_cluster", "visual_dup_cluster",
+DECISION_COLUMNS = ("status", "stage", "reason", "dup_key", "dup_of", "dup_of_run", "near_dup_cluster", "visual_dup_cluster",
                     "clip_threshold")
 
 

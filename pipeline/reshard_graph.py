@@ -18,7 +18,8 @@ from apache_beam.io.filesystems import FileSystems
 from filters.text_chain import TextChain
 from filters.visual_dup import mean_embedding
 from pipeline import uris
-from pipeline.build import dedup_graph, visual_labels
+from pipeline.build import dedup_graph, visual_labels, with_earlier
+from pipeline.dedup_index import EarlierRun, write_index_part
 from pipeline.config import Config
 from pipeline.gc_tuning import tune_collector
 from pipeline.redecide import decide_text, dedup_items
@@ -75,7 +76,8 @@ class _RedecideTextFn(DedupSourceFn):
 
 class _ReplayFn(beam.DoFn):
     def __init__(self, config: Config, exchange: Exchange, compute_missing: bool, embeddings_dir: str,
-                 input_root: str = "") -> None:
+                 input_root: str = "", runs: tuple[str, ...] = ()) -> None:
+        self.runs = runs
         self.input_root = input_root
         self.config = config
         self.exchange = exchange
@@ -88,7 +90,7 @@ class _ReplayFn(beam.DoFn):
         tune_collector()
 
     def process(self, joined):
-        unit, table = decide_unit(joined, self.exchange)
+        unit, table = decide_unit(joined, self.exchange, self.runs)
         yield self.exchange.put("decided_rows", unit, table)
         results, scores, videos, todo = [], [], [], []
         for row in table.filter(pc.equal(table.column("status"), "kept")).to_pylist():
@@ -126,8 +128,11 @@ class _ReplayFn(beam.DoFn):
 
 def build_reshard(pipeline: beam.Pipeline, config: Config, parts: list[str], run: str, ledger_dir: str,
                   exchange: Exchange, media: bool, compute_missing: bool, embeddings_dir: str,
-                  input_root: str = ""):
-    """Source ledger parts -> the new ledger under ``ledger_dir``, part by part (same file names)."""
+                  input_root: str = "", earlier: list[EarlierRun] | None = None, index_dir: str | None = None,
+                  input_bytes: int = 0):
+    """Source ledger parts -> the new ledger under ``ledger_dir``, part by part (same file names), checked against
+    the same earlier runs as the source run, and its dedup index."""
+    runs = tuple(r.uri for r in earlier or ())
     starts = part_starts(parts)
     names = [path.rstrip("/").rsplit("/", 1)[-1] for path in parts]
     text = (pipeline
@@ -135,13 +140,17 @@ def build_reshard(pipeline: beam.Pipeline, config: Config, parts: list[str], run
             | "SpreadParts" >> beam.Reshuffle()
             | "RedecideText" >> beam.ParDo(_RedecideTextFn(config, exchange, run)).with_outputs(
                 EXACT_KEYS, TEXTS, SAME_TEXT_EDGES, main="rows"))
+    if earlier:
+        text = with_earlier(pipeline, text, earlier, config, exchange, input_bytes)
     dedup = dedup_graph(text, config, exchange)
     if not media:
-        return dedup | "Ledger" >> WriteLedger(ledger_dir, starts, exchange, names)
-    replayed = (joined_by_unit(dedup, starts, exchange)
-                | "DecideAndReplay" >> beam.ParDo(_ReplayFn(config, exchange, compute_missing, embeddings_dir,
-                                                                      input_root))
-                .with_outputs(MEDIA, SCORES, VISUAL, main="rows"))
-    return ({"rows": replayed.rows, "media": replayed[MEDIA], "scores": replayed[SCORES],
-             "visual": visual_labels(replayed[VISUAL], config, exchange)}
-            | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score, starts, names))
+        written = dedup | "Ledger" >> WriteLedger(ledger_dir, starts, exchange, names, runs)
+    else:
+        replayed = (joined_by_unit(dedup, starts, exchange)
+                    | "DecideAndReplay" >> beam.ParDo(_ReplayFn(config, exchange, compute_missing, embeddings_dir,
+                                                                input_root, runs))
+                    .with_outputs(MEDIA, SCORES, VISUAL, main="rows"))
+        written = ({"rows": replayed.rows, "media": replayed[MEDIA], "scores": replayed[SCORES],
+                    "visual": visual_labels(replayed[VISUAL], config, exchange)}
+                   | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score, starts, names))
+    return written if index_dir is None else written | "DedupIndex" >> beam.Map(write_index_part, index_dir)

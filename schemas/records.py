@@ -7,6 +7,11 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 
+# Record ids of an input stay below 2^RUN_SHIFT; an earlier run's records take part in a later run's dedup under
+# ids moved below zero, oldest run lowest (pipeline/dedup_index.py).
+RUN_SHIFT = 58
+
+
 class DedupItem(NamedTuple):
     """A record's dedup inputs, from the text stages (or reshard's re-decision) to exact_dup and near_dup."""
     record_id: int

@@ -32,7 +32,8 @@ def _by_unit(pairs: list[tuple], name: str, starts: list[int], exchange: Exchang
     """(unit, ref to [(record_id, value), ...]) for decisions keyed by record id."""
     buckets: dict[int, list] = {}
     for pair in pairs:
-        buckets.setdefault(bisect.bisect_right(starts, pair[0]) - 1, []).append(pair)
+        if pair[0] >= 0:  # an earlier run's record (incremental curation) belongs to no unit here
+            buckets.setdefault(bisect.bisect_right(starts, pair[0]) - 1, []).append(pair)
     for unit in sorted(buckets):
         yield exchange.put(name, unit, buckets[unit])
 
@@ -52,15 +53,16 @@ def unit_rows(refs, exchange: Exchange) -> pa.Table:
     return pa.concat_tables(list(exchange.chunks(refs))).sort_by("record_id")
 
 
-def decide_unit(joined, exchange: Exchange) -> tuple[int, pa.Table]:
-    """A unit's rows with text-stage and dedup decisions applied, in input order."""
+def decide_unit(joined, exchange: Exchange, runs: tuple[str, ...] = ()) -> tuple[int, pa.Table]:
+    """A unit's rows with text-stage and dedup decisions applied, in input order (``runs``: the earlier runs
+    checked against, oldest first)."""
     unit, groups = joined
     exact: dict[int, dict] = {}
     for rid, decision in exchange.gather(groups["exact"]):  # a later copy under several keys: several shards
         if rid not in exact or _RANK[decision["dup_key"]] < _RANK[exact[rid]["dup_key"]]:
             exact[rid] = decision
     labels = dict(exchange.gather(groups["labels"]))
-    return unit, finalize_table(unit_rows(groups["rows"], exchange), exact, labels)
+    return unit, finalize_table(unit_rows(groups["rows"], exchange), exact, labels, runs)
 
 
 def _write_unit(unit: int, rows: pa.Table, directory: str, names: list[str] | None = None):
@@ -71,13 +73,14 @@ def _write_unit(unit: int, rows: pa.Table, directory: str, names: list[str] | No
     return path, rows.num_rows
 
 
-def _decide_and_write(joined, directory: str, exchange: Exchange, names: list[str] | None = None):
-    yield _write_unit(*decide_unit(joined, exchange), directory, names)
+def _decide_and_write(joined, directory: str, exchange: Exchange, names: list[str] | None = None,
+                      runs: tuple[str, ...] = ()):
+    yield _write_unit(*decide_unit(joined, exchange, runs), directory, names)
 
 
-def _decide_and_forward(joined, exchange: Exchange, media_batch: int):
+def _decide_and_forward(joined, exchange: Exchange, media_batch: int, runs: tuple[str, ...] = ()):
     """Put the decided rows aside again; send the kept records on to the media stages in small chunks."""
-    unit, rows = decide_unit(joined, exchange)
+    unit, rows = decide_unit(joined, exchange, runs)
     yield exchange.put("decided_rows", unit, rows)
     kept = rows.filter(pc.equal(rows.column("status"), "kept")).select(
         ["record_id", "video_id", "video_uri", "video_path", "duration", "title", "category"]).to_pylist()
@@ -112,15 +115,16 @@ def joined_by_unit(inputs, starts: list[int], exchange: Exchange):
 class DecideDedup(beam.PTransform):
     """Like WriteLedger's first half: decided rows (unit, ref) on ``rows``, kept records for media on ``media``."""
 
-    def __init__(self, starts: list[int], exchange: Exchange, media_batch: int) -> None:
+    def __init__(self, starts: list[int], exchange: Exchange, media_batch: int, runs: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.starts = starts
         self.exchange = exchange
         self.media_batch = media_batch
+        self.runs = runs
 
     def expand(self, inputs):
         return (joined_by_unit(inputs, self.starts, self.exchange)
-                | "Decide" >> beam.FlatMap(_decide_and_forward, self.exchange, self.media_batch).with_outputs(
+                | "Decide" >> beam.FlatMap(_decide_and_forward, self.exchange, self.media_batch, self.runs).with_outputs(
                     MEDIA, main="rows"))
 
 
@@ -154,13 +158,16 @@ class WriteMediaLedger(beam.PTransform):
 class WriteLedger(beam.PTransform):
     """{rows: (unit, ref), exact: [(rid, decision)], labels: [(rid, rep)]} -> ledger files (path, rows)."""
 
-    def __init__(self, directory: str, starts: list[int], exchange: Exchange, names: list[str] | None = None) -> None:
+    def __init__(self, directory: str, starts: list[int], exchange: Exchange, names: list[str] | None = None,
+                 runs: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.directory = directory
         self.starts = starts
         self.exchange = exchange
         self.names = names
+        self.runs = runs
 
     def expand(self, inputs):
         return (joined_by_unit(inputs, self.starts, self.exchange)
-                | "DecideAndWrite" >> beam.FlatMap(_decide_and_write, self.directory, self.exchange, self.names))
+                | "DecideAndWrite" >> beam.FlatMap(_decide_and_write, self.directory, self.exchange, self.names,
+                                                   self.runs))

@@ -1,0 +1,130 @@
+"""The dedup index a run leaves under ``<output>/index/``, and how a later run reads earlier ones (``--against``).
+
+An index part is the compact projection of one ledger part that dedup needs: per valid record its record id,
+video_id, whether it was still alive when dedup ran, md5, video_path, normalised title, input duration and
+comparison text, i.e. exactly the ``DedupItem`` the text stage handed to exact_dup and near_dup. Keys, MinHash
+bands and cells are recomputed from it when a later run reads it (vectorised MinHash runs ~150k titles/s per core,
+faster than reading stored band keys, which are ~70 per title). Every record that took part in dedup is in it,
+kept or not: a new record that duplicates a rejected duplicate of an earlier kept one joins that cluster, as it
+would in one run over everything.
+
+A later run gives each earlier record a *virtual* record id below every id of its own input (``virtual_id``):
+earlier runs come first in record order, the oldest first, so dedup's "smallest record id wins" makes the earlier
+copy the representative, and the ledger routes nothing back to an earlier run (no unit owns a negative id).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import Any, NamedTuple
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
+
+from filters.normalize import comparison_text
+from filters.text_chain import TEXT_ORDER
+from pipeline import uris
+from pipeline.config import Config
+from pipeline.redecide import input_duration, is_valid
+from schemas.records import RUN_SHIFT, DedupItem
+
+VERSION = 1
+INDEX_SCHEMA = pa.schema([("record_id", pa.int64()), ("video_id", pa.string()), ("alive", pa.bool_()),
+                          ("md5", pa.string()), ("video_path", pa.string()), ("title", pa.string()),
+                          ("duration", pa.float64()), ("text", pa.string())])
+META = "_index.json"
+
+
+def index_table(ledger: pa.Table) -> pa.Table:
+    """One ledger part -> its index part (valid records, in record order)."""
+    rows = [r for r in ledger.select(["record_id", "video_id", "status", "stage", "md5", "video_path", "title",
+                                      "duration", "duration_meta"]).to_pylist() if is_valid(r)]
+    return pa.Table.from_pylist([
+        {"record_id": r["record_id"], "video_id": r["video_id"],
+         "alive": r["status"] == "kept" or (r["stage"] not in TEXT_ORDER and r["status"] != "error"),
+         "md5": r["md5"], "video_path": r["video_path"], "title": r["title"], "duration": input_duration(r),
+         "text": comparison_text(r["title"] or "")} for r in rows], schema=INDEX_SCHEMA)
+
+
+def write_index_part(written: tuple[str, int], index_dir: str) -> str:
+    """Read a ledger part just written and write its index part beside the ledger (a pipeline step)."""
+    from transforms.ledger import write_table
+
+    path, _ = written
+    with FileSystems.open(path) as handle:
+        ledger = pq.read_table(handle)
+    out = FileSystems.join(index_dir, path.rstrip("/").rsplit("/", 1)[-1])
+    write_table(index_table(ledger), out)
+    return out
+
+
+def dedup_settings(config: Config) -> dict[str, Any]:
+    """The settings under which two runs' dedup keys agree: an index read under others would miss matches."""
+    tree = config.to_dict()
+    near = {k: v for k, v in tree["near_dup"].items() if k not in ("partitions", "cc_rounds")}
+    return {"exact_dup": {"keys": tree["exact_dup"]["keys"]}, "near_dup": near}
+
+
+def write_meta(output: str, config: Config, fingerprint: str) -> None:
+    with FileSystems.create(uris.join(output, "index", META)) as handle:
+        handle.write(json.dumps({"version": VERSION, "run_fingerprint": fingerprint, "finished_at": time.time(),
+                                 "dedup": dedup_settings(config)}, indent=1, sort_keys=True).encode())
+
+
+class EarlierRun(NamedTuple):
+    uri: str
+    fingerprint: str
+    finished: float
+    parts: list[str]
+
+
+def run_fingerprint(manifest_bytes: bytes) -> str:
+    return hashlib.sha256(manifest_bytes).hexdigest()[:16]
+
+
+def load_earlier(run: str, config: Config) -> EarlierRun:
+    """Validate one ``--against`` run: complete, with an index of this version made under the same dedup settings.
+    Raises ValueError with a one-line reason."""
+    from pipeline.run_folder import RunFolderError, require_complete
+
+    try:
+        require_complete(run)
+    except RunFolderError as exc:
+        raise ValueError(f"--against {run}: {exc}") from exc
+    meta_path = uris.join(run, "index", META)
+    if not FileSystems.exists(meta_path):
+        raise ValueError(f"--against {run}: no dedup index (index/{META}); runs before incremental curation need "
+                         "curating again")
+    with FileSystems.open(meta_path) as handle:
+        meta = json.loads(handle.read())
+    if meta.get("version") != VERSION:
+        raise ValueError(f"--against {run}: index version {meta.get('version')}, this code reads {VERSION}")
+    if meta["dedup"] != dedup_settings(config):
+        raise ValueError(f"--against {run}: made with other dedup settings ({meta['dedup']}); keys would not match")
+    with FileSystems.open(uris.join(run, "manifest.json")) as handle:
+        manifest = handle.read()
+    parts = sorted(m.path for m in FileSystems.match([uris.join(run, "index", "*.parquet")])[0].metadata_list)
+    return EarlierRun(run, run_fingerprint(manifest), float(meta["finished_at"]), parts)
+
+
+def order_runs(runs: list[EarlierRun]) -> list[EarlierRun]:
+    """Oldest first (by completion time, then fingerprint): the order their records come in."""
+    return sorted(runs, key=lambda r: (r.finished, r.fingerprint))
+
+
+def virtual_id(record_id, run_index: int, runs: int):
+    """Record ids of earlier run ``run_index`` (0 = oldest of ``runs``) moved below every id of this run."""
+    return record_id - (runs - run_index) * (1 << RUN_SHIFT)
+
+
+def earlier_items(path: str, run_index: int, runs: int) -> list[DedupItem]:
+    """An index part's records as dedup items under virtual ids."""
+    with FileSystems.open(path) as handle:
+        table = pq.read_table(handle, schema=INDEX_SCHEMA)
+    ids = pc.add(table.column("record_id"), -(runs - run_index) * (1 << RUN_SHIFT)).to_pylist()
+    cols = [table.column(n).to_pylist() for n in ("video_id", "alive", "md5", "video_path", "title", "duration",
+                                                    "text")]
+    return [DedupItem(rid, *values) for rid, *values in zip(ids, *cols)]

@@ -1,0 +1,158 @@
+"""Incremental curation's join: the earlier runs' records that can match this run's, fed into its own dedup.
+
+1. ``NewKeysBloom``: every dedup key of this run's records (exact-key hashes, comparison-text hashes, MinHash band
+   keys with their duration cells), from the text stage's dedup outputs, into one Bloom filter: parts per bundle,
+   OR-ed by a global combine.
+   Its size follows this run's input (``bloom_bits``), not the corpus.
+2. ``EarlierCandidates``: each earlier index part (``pipeline.dedup_index``) on a worker, its keys recomputed and
+   checked against the filter; only records with a possible match go on, as dedup inputs under virtual record ids,
+   into the very shuffles this run's records take. Everything else of the earlier runs is read once and dropped.
+
+So the shuffles, the pair verification and the clustering grow with the new input; reading and re-keying the
+indexes grows with the corpus, but only as a vectorised scan (docs/BENCHMARKS.md).
+"""
+from __future__ import annotations
+
+import apache_beam as beam
+import numpy as np
+
+from filters.bloom import Bloom, size_for
+from filters.exact_dup import exact_keys
+from filters.near_dup import collapse_table, lsh_entries, text_hash
+from pipeline.config import Config
+from pipeline.dedup_index import EarlierRun, earlier_items
+from transforms.batching import Exchange
+from transforms.exact_dup import _key_hash
+from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS, dedup_outputs
+
+
+def _exact_hashes(ref, exchange: Exchange) -> np.ndarray:
+    table = exchange.get(ref[1])
+    return np.fromiter((_key_hash(kind, key) for kind, key in zip(table.kinds, table.keys)), dtype=np.uint64,
+                       count=len(table.keys))
+
+
+def _text_keys(ref, config: Config, exchange: Exchange) -> np.ndarray:
+    table = exchange.get(ref[1])
+    return np.concatenate([table.hashes.astype(np.uint64), lsh_entries(table, config.near_dup).keys])
+
+
+class _PartialBloom(beam.DoFn):
+    """One Bloom filter per bundle of key arrays."""
+
+    def __init__(self, bits: int) -> None:
+        self.bits = bits
+
+    def start_bundle(self) -> None:
+        self.bloom = None
+
+    def process(self, keys: np.ndarray):
+        if self.bloom is None:
+            self.bloom = Bloom(self.bits)
+        self.bloom.add(keys)
+
+    def finish_bundle(self):
+        if self.bloom is not None:
+            from apache_beam.transforms.window import GlobalWindow
+            from apache_beam.utils.timestamp import MIN_TIMESTAMP
+            from apache_beam.utils.windowed_value import WindowedValue
+            yield WindowedValue(self.bloom.words, MIN_TIMESTAMP, [GlobalWindow()])
+
+
+class _OrWords(beam.CombineFn):
+    def create_accumulator(self):
+        return None
+
+    def add_input(self, acc, words):
+        return words.copy() if acc is None else np.bitwise_or(acc, words, out=acc)
+
+    def merge_accumulators(self, accs):
+        out = None
+        for acc in accs:
+            if acc is not None:
+                out = self.add_input(out, acc)
+        return out
+
+    def extract_output(self, acc):
+        return acc
+
+
+def bloom_bits(input_bytes: int) -> int:
+    """Filter size from the new input's size, fixed when the graph is built: text records carry ~0.3-0.5 keys per
+    input byte (~75 per title), so 5 bits per byte gives ~10 bits per key; capped at 128 MiB, where the false
+    positives only grow (each costs one earlier record sent through dedup for nothing)."""
+    return min(size_for(input_bytes // 2), 1 << 30)
+
+
+class NewKeysBloom(beam.PTransform):
+    """{exact_keys, texts} dedup outputs of this run -> a singleton Bloom filter's words (uint64 array).
+
+    Its size is a constant (``bloom_bits``), not counted from the keys: a count would read the keys twice, and
+    a key collection consumed twice lost its elements on the Dask runner."""
+
+    def __init__(self, config: Config, exchange: Exchange, bits: int) -> None:
+        super().__init__()
+        self.config = config
+        self.exchange = exchange
+        self.bits = bits
+
+    def expand(self, inputs):
+        keys = ((inputs["exact_keys"] | "ExactKeyHashes" >> beam.Map(_exact_hashes, self.exchange),
+                 inputs["texts"] | "TextKeys" >> beam.Map(_text_keys, self.config, self.exchange))
+                | "AllNewKeys" >> beam.Flatten())
+        return (keys
+                | "PartialBlooms" >> beam.ParDo(_PartialBloom(self.bits))
+                | "MergeBlooms" >> beam.CombineGlobally(_OrWords()))
+
+
+def candidates(items, config: Config, bloom: Bloom) -> list:
+    """The items with at least one key the filter may hold: an exact key, their text, or a band key."""
+    content = tuple(config.exact_dup.keys)
+    exact = [[_key_hash(kind, key) for kind, key in exact_keys(item, content)] for item in items]
+    flat = np.fromiter((h for hashes in exact for h in hashes), dtype=np.uint64)
+    hit_exact = np.add.reduceat(bloom.contains(flat), np.cumsum([0] + [len(h) for h in exact[:-1]])) > 0 \
+        if len(flat) else np.zeros(len(items), dtype=bool)
+    alive = [item for item in items if item.alive and item.text]
+    table, _ = collapse_table(alive, config.near_dup.duration_tolerance)
+    entries = lsh_entries(table, config.near_dup)
+    text_hit = bloom.contains(table.hashes.astype(np.uint64))
+    if len(entries.keys):
+        np.logical_or.at(text_hit, entries.text.astype(np.int64), bloom.contains(entries.keys))
+    hit_texts = set(np.asarray(table.hashes)[text_hit].tolist())
+    return [item for item, hit in zip(items, hit_exact.tolist())
+            if hit or (item.alive and item.text and text_hash(item.text) in hit_texts)]
+
+
+class _EarlierCandidatesFn(beam.DoFn):
+    def __init__(self, config: Config, exchange: Exchange, runs: int) -> None:
+        self.config = config
+        self.exchange = exchange
+        self.runs = runs
+
+    def process(self, part: tuple[int, str], words: np.ndarray):
+        run_index, path = part
+        items = earlier_items(path, run_index, self.runs)
+        if items and words is not None:
+            yield from dedup_outputs(candidates(items, self.config, Bloom(len(words) * 64, words)), self.config,
+                                     self.exchange)
+
+
+class EarlierCandidates(beam.PTransform):
+    """pipeline | EarlierCandidates(...) -> tagged dedup inputs (exact_keys, texts, same_text_edges) of the earlier
+    runs' records that may match this run's (``bloom``: ``NewKeysBloom``'s output)."""
+
+    def __init__(self, runs: list[EarlierRun], config: Config, exchange: Exchange, bloom) -> None:
+        super().__init__()
+        self.runs = runs
+        self.config = config
+        self.exchange = exchange
+        self.bloom = bloom
+
+    def expand(self, pipeline):
+        parts = [(i, path) for i, run in enumerate(self.runs) for path in run.parts]
+        return (pipeline
+                | "EarlierIndexParts" >> beam.Create(parts)
+                | "SpreadParts" >> beam.Reshuffle()
+                | "MatchEarlier" >> beam.ParDo(
+                    _EarlierCandidatesFn(self.config, self.exchange, len(self.runs)),
+                    beam.pvalue.AsSingleton(self.bloom)).with_outputs(EXACT_KEYS, TEXTS, SAME_TEXT_EDGES, main="none"))

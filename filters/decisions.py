@@ -17,7 +17,8 @@ from schemas.records import RUN_SHIFT, MediaOutcome, Representative
 
 
 def earlier_run(record_id: int, runs: tuple[str, ...]) -> str | None:
-    """The ``--against`` run a representative's (virtual) record id belongs to; None for this run's records."""
+    """The ``--against`` run (its fingerprint: the ledger holds no paths; the manifest's ``against`` maps it to the
+    folder) a representative's (virtual) record id belongs to; None for this run's records."""
     return runs[len(runs) + (record_id >> RUN_SHIFT)] if record_id < 0 else None
 
 
@@ -30,13 +31,13 @@ def finalize(row: dict[str, Any], exact: dict | None, rep: Representative | None
     if exact is not None and (exact["dup_key"] == "video_id" or row.get("status") is None):
         run = earlier_run(exact.get("dup_of_record", 0), runs)
         row.update(status="rejected", stage="exact_dup", dup_key=exact["dup_key"], dup_of=exact["dup_of"],
-                   dup_of_run=run, reason=exact["reason"] + (f" in {run}" if run else ""))
+                   dup_of_run=run, reason=exact["reason"] + (f" in earlier run {run}" if run else ""))
     if rep is not None:
         row["near_dup_cluster"] = rep.record_id
         if row.get("status") is None and rep.record_id != row["record_id"]:
             run = earlier_run(rep.record_id, runs)
             row.update(status="rejected", stage="near_dup", dup_of=rep.video_id, dup_of_run=run,
-                       reason=f"near-duplicate of {rep.video_id}{f' in {run}' if run else ''} "
+                       reason=f"near-duplicate of {rep.video_id}{f' in earlier run {run}' if run else ''} "
                               f"(cluster {rep.record_id})")
     if row.get("status") is None:
         row.update(status="kept", stage=None, reason=None)
@@ -72,7 +73,7 @@ def finalize_table(table: pa.Table, exact: dict[int, dict], labels: dict[int, Re
 
 
 def apply_media(row: dict[str, Any], outcome: MediaOutcome | None, threshold: float | None,
-                config: ClipScoreConfig, rep: Representative | None) -> dict[str, Any]:
+                config: ClipScoreConfig, rep: Representative | None, runs: tuple[str, ...] = ()) -> dict[str, Any]:
     """Apply one video's media outcome: decode..quality decisions came with its updates; then clip_score (against
     the run's threshold), the pending visual_safety/category reasons and visual_dup, first one wins."""
     if outcome is not None:
@@ -84,12 +85,14 @@ def apply_media(row: dict[str, Any], outcome: MediaOutcome | None, threshold: fl
     decisions = [("clip_score", clip_score.decide(row, threshold, config)), *pending]
     if rep is not None:
         row["visual_dup_cluster"] = rep.record_id
+        run = earlier_run(rep.record_id, runs)
         if rep.record_id != row["record_id"]:
-            decisions.append(("visual_dup", f"same video as {rep.video_id} (cluster {rep.record_id})"))
+            decisions.append(("visual_dup", f"same video as {rep.video_id}{f' in earlier run {run}' if run else ''}"
+                                            f" (cluster {rep.record_id})"))
     decisions.sort(key=lambda decision: MEDIA_STAGES.index(decision[0]))  # the ledger contract's order
     for stage, reason in decisions:
         if reason and row["status"] == "kept":
             row.update(status="rejected", stage=stage, reason=reason)
             if stage == "visual_dup":
-                row["dup_of"] = rep.video_id
+                row.update(dup_of=rep.video_id, dup_of_run=earlier_run(rep.record_id, runs))
     return row

@@ -26,8 +26,8 @@ def curate() -> argparse.ArgumentParser:
                    help="text: only the metadata stages (no video needed); all: every stage (default)")
     p.add_argument("--against", action="append", default=[], metavar="RUN",
                    help="an earlier run folder (repeatable): new records that duplicate a record it kept are "
-                        "rejected at exact_dup / near_dup with dup_of and dup_of_run naming it; earlier runs are "
-                        "only read")
+                        "rejected at exact_dup / near_dup, dup_of naming the video and dup_of_run the run's "
+                        "fingerprint (listed in the manifest); earlier runs are only read")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (no progress, no funnel)")
     return p

@@ -9,7 +9,7 @@ from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, write_index_part
 from transforms.batching import Exchange
 from transforms.components import ConnectedComponents
-from transforms.earlier_runs import EarlierCandidates, NewKeysBloom, bloom_bits
+from transforms.earlier_runs import EarlierCandidates, EarlierVideos, NewKeysBloom, NewVideosBloom, bloom_bits
 from transforms.exact_dup import ExactDedup
 from transforms.ledger import DecideDedup, WriteLedger, WriteMediaLedger
 from transforms.media import MediaStages, VisualDedup
@@ -56,6 +56,14 @@ def with_earlier(pipeline: beam.Pipeline, text, runs: list[EarlierRun], config: 
                                                         ("same_text_edges", "EarlierSameText"))))
 
 
+def with_earlier_videos(pipeline: beam.Pipeline, visual, runs: list[EarlierRun], config: Config, exchange: Exchange,
+                        input_bytes: int):
+    """This run's visual_dup entries joined by those of the earlier runs' videos that may match them."""
+    bloom = visual | "NewVideosBloom" >> NewVideosBloom(exchange, bloom_bits(input_bytes))
+    earlier = pipeline | "EarlierVideos" >> EarlierVideos(runs, config, exchange, bloom)
+    return (visual, earlier) | "WithEarlierVideos" >> beam.Flatten()
+
+
 def build(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger_dir: str, spill_dir: str | None,
           phase: str = "text", embeddings_dir: str | None = None, earlier: list[EarlierRun] | None = None,
           index_dir: str | None = None):
@@ -63,18 +71,25 @@ def build(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger
     runs' indexes, if any) -> clusters [-> decode/duration/quality/embed -> clip_score/visual_safety/category ->
     visual_dup, with --phase all] -> ledger -> dedup index."""
     exchange = Exchange(spill_dir)
-    runs = tuple(run.uri for run in earlier or ())
+    runs = tuple(run.fingerprint for run in earlier or ())  # the ledger names an earlier run by fingerprint
+    input_bytes = sum(task.bytes for task in tasks)
     batches = pipeline | "Read" >> ReadRecords(tasks, config.read)
     text = batches | "TextStages" >> TextFilters(config, exchange)
     if earlier:
-        text = with_earlier(pipeline, text, earlier, config, exchange, sum(task.bytes for task in tasks))
+        text = with_earlier(pipeline, text, earlier, config, exchange, input_bytes)
     dedup = dedup_graph(text, config, exchange)
     if phase == "text":
         written = dedup | "Ledger" >> WriteLedger(ledger_dir, unit_starts(tasks), exchange, runs=runs)
     else:
         decided = dedup | "DecideText" >> DecideDedup(unit_starts(tasks), exchange, config.decode.batch_size, runs)
         media = decided.media | "Media" >> MediaStages(config, exchange, embeddings_dir)
+        visual = media.visual
+        if earlier:
+            visual = with_earlier_videos(pipeline, visual, earlier, config, exchange, input_bytes)
         written = ({"rows": decided.rows, "media": media.results, "scores": media.scores,
-                    "visual": visual_labels(media.visual, config, exchange)}
-                   | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score, unit_starts(tasks)))
-    return written if index_dir is None else written | "DedupIndex" >> beam.Map(write_index_part, index_dir)
+                    "visual": visual_labels(visual, config, exchange)}
+                   | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score, unit_starts(tasks),
+                                                  runs=runs))
+    if index_dir is None:
+        return written
+    return written | "DedupIndex" >> beam.Map(write_index_part, index_dir, config if phase == "all" else None)

@@ -19,6 +19,7 @@ import json
 import time
 from typing import Any, NamedTuple
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -49,23 +50,53 @@ def index_table(ledger: pa.Table) -> pa.Table:
          "text": comparison_text(r["title"] or "")} for r in rows], schema=INDEX_SCHEMA)
 
 
-def write_index_part(written: tuple[str, int], index_dir: str) -> str:
-    """Read a ledger part just written and write its index part beside the ledger (a pipeline step)."""
+VISUAL_SCHEMA = pa.schema([("record_id", pa.int64()), ("video_id", pa.string()), ("duration", pa.float64()),
+                           ("embedding_file", pa.string()), ("keys", pa.list_(pa.uint64()))])
+NOT_VISUAL = ("visual_safety", "category")  # rejected before visual_dup: never a cluster's representative
+
+
+def visual_table(ledger: pa.Table, run: str, config: Config) -> pa.Table:
+    """The videos of one ledger part that took part in visual_dup: their candidate keys (embedding bands, frame-hash
+    quarters) and a reference to their embeddings, which a later run loads only for videos whose keys match."""
+    from filters.visual_dup import entry_keys, mean_embedding
+    from pipeline.redecide_media import stored_embeddings
+    from schemas.records import VisualItem
+
+    rows = [r for r in ledger.select(["record_id", "video_id", "status", "stage", "duration", "embedding_file"])
+            .to_pylist() if r["embedding_file"] and r["status"] != "error" and r["stage"] not in NOT_VISUAL]
+    out = []
+    for r in rows:
+        stored = stored_embeddings(uris.resolve(run, r["embedding_file"])).get(r["record_id"])
+        if stored is None:
+            continue
+        item = VisualItem(r["record_id"], r["video_id"], mean_embedding(stored[0]), r["duration"], stored[1])
+        out.append({**{k: r[k] for k in ("record_id", "video_id", "duration", "embedding_file")},
+                    "keys": sorted({key for key, _ in entry_keys([item], config.visual_dup)})})
+    return pa.Table.from_pylist(out, schema=VISUAL_SCHEMA)
+
+
+def write_index_part(written: tuple[str, int], index_dir: str, config: Config | None = None) -> str:
+    """Read a ledger part just written and write its index part beside the ledger (a pipeline step); with the media
+    phase's ``config``, its visual part too (``visual/``)."""
     from transforms.ledger import write_table
 
     path, _ = written
     with FileSystems.open(path) as handle:
         ledger = pq.read_table(handle)
-    out = FileSystems.join(index_dir, path.rstrip("/").rsplit("/", 1)[-1])
-    write_table(index_table(ledger), out)
-    return out
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    write_table(index_table(ledger), FileSystems.join(index_dir, name))
+    if config is not None:
+        run = index_dir.rstrip("/").rsplit("/", 1)[0]
+        write_table(visual_table(ledger, run, config), FileSystems.join(index_dir, "visual", name))
+    return path
 
 
 def dedup_settings(config: Config) -> dict[str, Any]:
     """The settings under which two runs' dedup keys agree: an index read under others would miss matches."""
     tree = config.to_dict()
     near = {k: v for k, v in tree["near_dup"].items() if k not in ("partitions", "cc_rounds")}
-    return {"exact_dup": {"keys": tree["exact_dup"]["keys"]}, "near_dup": near}
+    visual = {k: tree["visual_dup"][k] for k in ("bands", "rows", "seed", "hashes")}
+    return {"exact_dup": {"keys": tree["exact_dup"]["keys"]}, "near_dup": near, "visual_dup": visual}
 
 
 def write_meta(output: str, config: Config, fingerprint: str) -> None:
@@ -79,6 +110,7 @@ class EarlierRun(NamedTuple):
     fingerprint: str
     finished: float
     parts: list[str]
+    visual_parts: list[str]  # empty for a text-phase run
 
 
 def run_fingerprint(manifest_bytes: bytes) -> str:
@@ -106,8 +138,9 @@ def load_earlier(run: str, config: Config) -> EarlierRun:
         raise ValueError(f"--against {run}: made with other dedup settings ({meta['dedup']}); keys would not match")
     with FileSystems.open(uris.join(run, "manifest.json")) as handle:
         manifest = handle.read()
-    parts = sorted(m.path for m in FileSystems.match([uris.join(run, "index", "*.parquet")])[0].metadata_list)
-    return EarlierRun(run, run_fingerprint(manifest), float(meta["finished_at"]), parts)
+    parts, visual = ([m.path for m in FileSystems.match([uris.join(run, "index", *sub, "part-*.parquet")])[0]
+                      .metadata_list] for sub in ((), ("visual",)))
+    return EarlierRun(run, run_fingerprint(manifest), float(meta["finished_at"]), sorted(parts), sorted(visual))
 
 
 def order_runs(runs: list[EarlierRun]) -> list[EarlierRun]:
@@ -118,6 +151,31 @@ def order_runs(runs: list[EarlierRun]) -> list[EarlierRun]:
 def virtual_id(record_id, run_index: int, runs: int):
     """Record ids of earlier run ``run_index`` (0 = oldest of ``runs``) moved below every id of this run."""
     return record_id - (runs - run_index) * (1 << RUN_SHIFT)
+
+
+def earlier_videos(path: str, run: str, run_index: int, runs: int, bloom) -> list:
+    """A visual index part's videos with a candidate key in ``bloom``, as VisualItems under virtual ids (their
+    embeddings loaded from the earlier run), each with the keys that matched."""
+    from filters.visual_dup import mean_embedding
+    from pipeline.redecide_media import stored_embeddings
+    from schemas.records import VisualItem
+
+    with FileSystems.open(path) as handle:
+        table = pq.read_table(handle, schema=VISUAL_SCHEMA)
+    keys = table.column("keys").combine_chunks()
+    flat = keys.values.to_numpy(zero_copy_only=False)
+    hit = bloom.contains(flat)
+    offsets = keys.offsets.to_numpy()
+    cumulative = np.concatenate([[0], np.cumsum(hit)])
+    out = []
+    for i in np.flatnonzero(cumulative[offsets[1:]] > cumulative[offsets[:-1]]).tolist():
+        row = {name: table.column(name)[i].as_py() for name in ("record_id", "video_id", "duration",
+                                                                 "embedding_file")}
+        frames, hashes = stored_embeddings(uris.resolve(run, row["embedding_file"]))[row["record_id"]]
+        item = VisualItem(virtual_id(row["record_id"], run_index, runs), row["video_id"], mean_embedding(frames),
+                          row["duration"], hashes)
+        out.append((item, flat[offsets[i]:offsets[i + 1]][hit[offsets[i]:offsets[i + 1]]]))
+    return out
 
 
 def earlier_items(path: str, run_index: int, runs: int) -> list[DedupItem]:

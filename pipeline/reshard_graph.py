@@ -18,7 +18,7 @@ from apache_beam.io.filesystems import FileSystems
 from filters.text_chain import TextChain
 from filters.visual_dup import mean_embedding
 from pipeline import uris
-from pipeline.build import dedup_graph, visual_labels, with_earlier
+from pipeline.build import dedup_graph, visual_labels, with_earlier, with_earlier_videos
 from pipeline.dedup_index import EarlierRun, write_index_part
 from pipeline.config import Config
 from pipeline.gc_tuning import tune_collector
@@ -132,7 +132,7 @@ def build_reshard(pipeline: beam.Pipeline, config: Config, parts: list[str], run
                   input_bytes: int = 0):
     """Source ledger parts -> the new ledger under ``ledger_dir``, part by part (same file names), checked against
     the same earlier runs as the source run, and its dedup index."""
-    runs = tuple(r.uri for r in earlier or ())
+    runs = tuple(r.fingerprint for r in earlier or ())
     starts = part_starts(parts)
     names = [path.rstrip("/").rsplit("/", 1)[-1] for path in parts]
     text = (pipeline
@@ -150,7 +150,12 @@ def build_reshard(pipeline: beam.Pipeline, config: Config, parts: list[str], run
                     | "DecideAndReplay" >> beam.ParDo(_ReplayFn(config, exchange, compute_missing, embeddings_dir,
                                                                 input_root, runs))
                     .with_outputs(MEDIA, SCORES, VISUAL, main="rows"))
+        visual = replayed[VISUAL]
+        if earlier:
+            visual = with_earlier_videos(pipeline, visual, earlier, config, exchange, input_bytes)
         written = ({"rows": replayed.rows, "media": replayed[MEDIA], "scores": replayed[SCORES],
-                    "visual": visual_labels(replayed[VISUAL], config, exchange)}
-                   | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score, starts, names))
-    return written if index_dir is None else written | "DedupIndex" >> beam.Map(write_index_part, index_dir)
+                    "visual": visual_labels(visual, config, exchange)}
+                   | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score, starts, names, runs))
+    if index_dir is None:
+        return written
+    return written | "DedupIndex" >> beam.Map(write_index_part, index_dir, config if media else None)

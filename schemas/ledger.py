@@ -56,7 +56,7 @@ LEDGER_SCHEMA = pa.schema([
     # exact_dup / near_dup
     ("dup_key", pa.string()),          # which exact key matched: video_id | md5 | video_path | title_duration
     ("dup_of", pa.string()),           # video_id of the record kept instead (exact or near)
-    ("dup_of_run", pa.string()),       # the earlier run (--against) that record is in; null: this run
+    ("dup_of_run", pa.string()),       # fingerprint of the earlier run (--against; manifest) that record is in
     ("near_dup_cluster", pa.int64()),  # record_id of the cluster representative; set on every member incl. it
     # decode (probe): width/height/fps/duration above are replaced by the probed values
     ("duration_meta", pa.float64()),   # the input's duration, kept when the probe replaces it

@@ -8,6 +8,9 @@
    checked against the filter; only records with a possible match go on, as dedup inputs under virtual record ids,
    into the very shuffles this run's records take. Everything else of the earlier runs is read once and dropped.
 
+3. ``NewVideosBloom`` / ``EarlierVideos``: the same for visual_dup: the earlier runs' visual index parts hold each
+   video's candidate keys and a reference to its stored embeddings, loaded only for videos whose keys match.
+
 So the shuffles, the pair verification and the clustering grow with the new input; reading and re-keying the
 indexes grows with the corpus, but only as a vectorised scan (docs/BENCHMARKS.md).
 """
@@ -20,7 +23,7 @@ from filters.bloom import Bloom, size_for
 from filters.exact_dup import exact_keys
 from filters.near_dup import collapse_table, lsh_entries, text_hash
 from pipeline.config import Config
-from pipeline.dedup_index import EarlierRun, earlier_items
+from pipeline.dedup_index import EarlierRun, earlier_items, earlier_videos
 from transforms.batching import Exchange
 from transforms.exact_dup import _key_hash
 from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS, dedup_outputs
@@ -156,3 +159,62 @@ class EarlierCandidates(beam.PTransform):
                 | "MatchEarlier" >> beam.ParDo(
                     _EarlierCandidatesFn(self.config, self.exchange, len(self.runs)),
                     beam.pvalue.AsSingleton(self.bloom)).with_outputs(EXACT_KEYS, TEXTS, SAME_TEXT_EDGES, main="none"))
+
+
+def _visual_keys(element, exchange: Exchange) -> np.ndarray:
+    return np.fromiter((key for key, _ in exchange.get(element[1])), dtype=np.uint64)
+
+
+class NewVideosBloom(beam.PTransform):
+    """This run's visual_dup entries ((partition, ref) of (key, VisualItem)) -> a Bloom filter of their keys."""
+
+    def __init__(self, exchange: Exchange, bits: int) -> None:
+        super().__init__()
+        self.exchange = exchange
+        self.bits = bits
+
+    def expand(self, entries):
+        return (entries
+                | "VisualKeys" >> beam.Map(_visual_keys, self.exchange)
+                | "PartialVisualBlooms" >> beam.ParDo(_PartialBloom(self.bits))
+                | "MergeVisualBlooms" >> beam.CombineGlobally(_OrWords()))
+
+
+class _EarlierVideosFn(beam.DoFn):
+    def __init__(self, config: Config, exchange: Exchange, runs: int) -> None:
+        self.config = config
+        self.exchange = exchange
+        self.runs = runs
+
+    def process(self, part: tuple[int, str, str], words: np.ndarray):
+        run_index, run, path = part
+        if words is None:
+            return
+        found = earlier_videos(path, run, run_index, self.runs, Bloom(len(words) * 64, words))
+        entries = [(int(key), item) for item, keys in found for key in keys.tolist()]
+        if entries:
+            yield from self.exchange.split("visual_bands", entries, _entry_key, self.config.near_dup.partitions)
+
+
+def _entry_key(entry) -> int:
+    return entry[0]
+
+
+class EarlierVideos(beam.PTransform):
+    """pipeline | EarlierVideos(...) -> visual_dup entries of the earlier runs' videos whose keys may meet this
+    run's (``bloom``: ``NewVideosBloom``), under virtual record ids, with only the keys that matched."""
+
+    def __init__(self, runs: list[EarlierRun], config: Config, exchange: Exchange, bloom) -> None:
+        super().__init__()
+        self.runs = runs
+        self.config = config
+        self.exchange = exchange
+        self.bloom = bloom
+
+    def expand(self, pipeline):
+        parts = [(i, run.uri, path) for i, run in enumerate(self.runs) for path in run.visual_parts]
+        return (pipeline
+                | "EarlierVisualParts" >> beam.Create(parts)
+                | "SpreadVisualParts" >> beam.Reshuffle()
+                | "MatchEarlierVideos" >> beam.ParDo(_EarlierVideosFn(self.config, self.exchange, len(self.runs)),
+                                                     beam.pvalue.AsSingleton(self.bloom)))

@@ -91,11 +91,11 @@ def _decide_and_forward(joined, exchange: Exchange, media_batch: int, runs: tupl
 
 
 def _apply_media_and_write(joined, directory: str, exchange: Exchange, threshold: float | None,
-                           config: ClipScoreConfig, names: list[str] | None = None):
+                           config: ClipScoreConfig, names: list[str] | None = None, runs: tuple[str, ...] = ()):
     unit, groups = joined
     updates = dict(exchange.gather(groups["media"]))
     visual = dict(exchange.gather(groups["visual"]))
-    rows = [apply_media(row, updates.get(row["record_id"]), threshold, config, visual.get(row["record_id"]))
+    rows = [apply_media(row, updates.get(row["record_id"]), threshold, config, visual.get(row["record_id"]), runs)
             for row in unit_rows(groups["rows"], exchange).to_pylist()]
     yield _write_unit(unit, rows_to_table(rows), directory, names)
 
@@ -137,13 +137,14 @@ class WriteMediaLedger(beam.PTransform):
     """
 
     def __init__(self, directory: str, exchange: Exchange, config: ClipScoreConfig, starts: list[int],
-                 names: list[str] | None = None) -> None:
+                 names: list[str] | None = None, runs: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.directory = directory
         self.exchange = exchange
         self.config = config
         self.starts = starts
         self.names = names  # file name per unit (reshard keeps the source run's); default part-UUUUUU.parquet
+        self.runs = runs
 
     def expand(self, inputs):
         threshold = inputs["scores"] | "ClipThreshold" >> ClipThreshold(self.config)
@@ -152,7 +153,8 @@ class WriteMediaLedger(beam.PTransform):
         return ({"rows": inputs["rows"], "media": inputs["media"], "visual": visual}
                 | "JoinByUnit" >> beam.CoGroupByKey()
                 | "ApplyMediaAndWrite" >> beam.FlatMap(_apply_media_and_write, self.directory, self.exchange,
-                                                       beam.pvalue.AsSingleton(threshold), self.config, self.names))
+                                                       beam.pvalue.AsSingleton(threshold), self.config, self.names,
+                                                       self.runs))
 
 
 class WriteLedger(beam.PTransform):

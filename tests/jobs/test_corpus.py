@@ -17,9 +17,11 @@ def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
     records, _ = make_media_sample(root / "sample", clips=8)
     lines = records.read_bytes().splitlines(keepends=True)
-    # run 0: four clips and the defects; run 1: the other four clips and a repeat of run 0's first record
-    (root / "sample" / "a.jsonl").write_bytes(b"".join(lines[:4] + lines[8:]))
-    (root / "sample" / "b.jsonl").write_bytes(b"".join(lines[4:8] + lines[:1]))
+    # run 0: four clips and the defects; run 1: the other four clips, a copy and a re-encode of run 0's first clip
+    # (under other titles), and a repeat of run 0's first record
+    assert [json.loads(line)["video_id"] for line in lines[8:10]] == ["dup_copy", "dup_reenc"]
+    (root / "sample" / "a.jsonl").write_bytes(b"".join(lines[:4] + lines[10:]))
+    (root / "sample" / "b.jsonl").write_bytes(b"".join(lines[4:10] + lines[:1]))
     common = ["--phase", "all", "--config", str(TINY_RECIPE), "--quiet", "--direct_num_workers=1"]
     curate.run(["--input", str(root / "sample" / "a.jsonl"), "--output", str(root / "run0"), *common])
     curate.run(["--input", str(root / "sample" / "b.jsonl"), "--output", str(root / "run1"), *common,
@@ -35,7 +37,13 @@ def _kept(run):
 def test_corpus_lists_every_kept_video_once_without_copying(runs, tmp_path):
     root, (run0, run1) = runs
     repeat = read_ledger(f"{run1}/ledger").to_pylist()[-1]
-    assert repeat["stage"] == "exact_dup" and repeat["dup_of_run"] == run0
+    against = json.loads(open(f"{run1}/manifest.json").read())["against"]
+    assert repeat["stage"] == "exact_dup" and against[0]["run"] == run0
+    assert repeat["dup_of_run"] == against[0]["fingerprint"]
+    rows = {r["video_id"]: r for r in read_ledger(f"{run1}/ledger").to_pylist()}
+    for vid in ("dup_copy", "dup_reenc"):  # visual_dup across runs, from the earlier run's visual index
+        assert (rows[vid]["stage"], rows[vid]["dup_of"], rows[vid]["dup_of_run"]) == (
+            "visual_dup", "m000", against[0]["fingerprint"]), rows[vid]["reason"]
     manifest = corpus.run(["--runs", run0, run1, "--output", str(tmp_path / "c")])
     kept = _kept(run0) | _kept(run1)
     index = pq.read_table(tmp_path / "c" / "shards.parquet").to_pylist()

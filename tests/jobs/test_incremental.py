@@ -65,10 +65,12 @@ def test_increments_keep_what_one_run_keeps_in_the_same_clusters(corpus):
     later = [r for run in runs[1:] for r in read_ledger(f"{run}/ledger").to_pylist()]
     across = [r for r in later if r["dup_of_run"]]
     assert {r["stage"] for r in across} == {"exact_dup", "near_dup"}
-    assert all(r["dup_of_run"] in runs and r["dup_of_run"] in r["reason"] for r in across)
     manifest = json.loads((root / "run3" / "manifest.json").read_text())
     assert [a["run"] for a in manifest["against"]] == runs[:3] and all(len(a["fingerprint"]) == 16
                                                                         for a in manifest["against"])
+    fingerprints = {a["fingerprint"] for a in manifest["against"]}
+    assert all(r["dup_of_run"] in fingerprints and r["dup_of_run"] in r["reason"] for r in across)
+    assert not any("/" in (r["dup_of_run"] or "") for r in later)  # no path in the ledger
 
 
 def test_same_batch_twice_gives_the_same_ledger_and_a_repeat_of_an_earlier_input_is_its_exact_dup(corpus, tmp_path):
@@ -84,7 +86,8 @@ def test_same_batch_twice_gives_the_same_ledger_and_a_repeat_of_an_earlier_input
                          for p in parts)
     copy = read_ledger(str(tmp_path / "a" / "ledger")).to_pylist()[-1]
     assert copy["video_id"] == json.loads(base_line)["video_id"]
-    assert copy["stage"] == "exact_dup" and copy["dup_of_run"] == runs[0] and copy["dup_key"] == "video_id"
+    fingerprint = json.loads((tmp_path / "a" / "manifest.json").read_text())["against"][0]["fingerprint"]
+    assert copy["stage"] == "exact_dup" and copy["dup_of_run"] == fingerprint and copy["dup_key"] == "video_id"
 
 
 def test_unusable_against_runs_exit_2(corpus, tmp_path, capsys):

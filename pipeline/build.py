@@ -22,7 +22,8 @@ def dedup_graph(text, config: Config, exchange: Exchange) -> dict:
     """exact_dup and near_dup over the text stage's outputs (rows put aside, keys, texts, same-text edges), then
     clusters: {rows, exact decisions, cluster labels} for the ledger join. Curate and reshard share it."""
     exact = text.exact_keys | "ExactDup" >> ExactDedup(config.exact_dup, exchange)
-    near_edges = text.texts | "NearDup" >> NearDedup(config.near_dup, exchange)
+    bloom = text.bloom if isinstance(text, DedupInputs) else None
+    near_edges = text.texts | "NearDup" >> NearDedup(config.near_dup, exchange, bloom)
     labels = ((text.same_text_edges, near_edges, exact.edges)
               | "AllDupEdges" >> beam.Flatten()
               | "Clusters" >> ConnectedComponents(config.near_dup.cc_rounds, config.near_dup.partitions, exchange))
@@ -38,11 +39,13 @@ def visual_labels(visual, config: Config, exchange: Exchange):
 
 
 class DedupInputs(NamedTuple):
-    """The text stage's outputs dedup reads (``TextFilters``' tagged outputs, or those plus an earlier run's)."""
+    """The text stage's outputs dedup reads (``TextFilters``' tagged outputs, or those plus an earlier run's, with
+    the Bloom filter of the new keys that limits the earlier texts' bands to where new texts can be)."""
     rows: object
     exact_keys: object
     texts: object
     same_text_edges: object
+    bloom: object = None
 
 
 def with_earlier(pipeline: beam.Pipeline, text, runs: list[EarlierRun], config: Config, exchange: Exchange,
@@ -53,7 +56,7 @@ def with_earlier(pipeline: beam.Pipeline, text, runs: list[EarlierRun], config: 
     earlier = pipeline | "EarlierRuns" >> EarlierCandidates(runs, config, exchange, bloom)
     return DedupInputs(text.rows, *((getattr(text, name), getattr(earlier, name)) | f"With{label}" >> beam.Flatten()
                                     for name, label in (("exact_keys", "EarlierKeys"), ("texts", "EarlierTexts"),
-                                                        ("same_text_edges", "EarlierSameText"))))
+                                                        ("same_text_edges", "EarlierSameText"))), bloom)
 
 
 def with_earlier_videos(pipeline: beam.Pipeline, visual, runs: list[EarlierRun], config: Config, exchange: Exchange,

@@ -126,11 +126,16 @@ def candidates(items, config: Config, bloom: Bloom) -> list:
             if hit or (item.alive and item.text and text_hash(item.text) in hit_texts)]
 
 
-class _EarlierCandidatesFn(beam.DoFn):
+class _EarlierFn(beam.DoFn):
+    """Reads earlier index parts (``runs``: how many earlier runs, for the virtual ids)."""
+
     def __init__(self, config: Config, exchange: Exchange, runs: int) -> None:
         self.config = config
         self.exchange = exchange
         self.runs = runs
+
+
+class _EarlierCandidatesFn(_EarlierFn):
 
     def process(self, part: tuple[int, str], words: np.ndarray):
         run_index, path = part
@@ -140,9 +145,8 @@ class _EarlierCandidatesFn(beam.DoFn):
                                      self.exchange)
 
 
-class EarlierCandidates(beam.PTransform):
-    """pipeline | EarlierCandidates(...) -> tagged dedup inputs (exact_keys, texts, same_text_edges) of the earlier
-    runs' records that may match this run's (``bloom``: ``NewKeysBloom``'s output)."""
+class _EarlierParts(beam.PTransform):
+    """The earlier runs' index parts, read on workers against a Bloom filter of this run's keys (a singleton)."""
 
     def __init__(self, runs: list[EarlierRun], config: Config, exchange: Exchange, bloom) -> None:
         super().__init__()
@@ -150,6 +154,11 @@ class EarlierCandidates(beam.PTransform):
         self.config = config
         self.exchange = exchange
         self.bloom = bloom
+
+
+class EarlierCandidates(_EarlierParts):
+    """pipeline | EarlierCandidates(...) -> tagged dedup inputs (exact_keys, texts, same_text_edges) of the earlier
+    runs' records that may match this run's (``bloom``: ``NewKeysBloom``'s output)."""
 
     def expand(self, pipeline):
         parts = [(i, path) for i, run in enumerate(self.runs) for path in run.parts]
@@ -180,11 +189,7 @@ class NewVideosBloom(beam.PTransform):
                 | "MergeVisualBlooms" >> beam.CombineGlobally(_OrWords()))
 
 
-class _EarlierVideosFn(beam.DoFn):
-    def __init__(self, config: Config, exchange: Exchange, runs: int) -> None:
-        self.config = config
-        self.exchange = exchange
-        self.runs = runs
+class _EarlierVideosFn(_EarlierFn):
 
     def process(self, part: tuple[int, str, str], words: np.ndarray):
         run_index, run, path = part
@@ -200,16 +205,9 @@ def _entry_key(entry) -> int:
     return entry[0]
 
 
-class EarlierVideos(beam.PTransform):
+class EarlierVideos(_EarlierParts):
     """pipeline | EarlierVideos(...) -> visual_dup entries of the earlier runs' videos whose keys may meet this
     run's (``bloom``: ``NewVideosBloom``), under virtual record ids, with only the keys that matched."""
-
-    def __init__(self, runs: list[EarlierRun], config: Config, exchange: Exchange, bloom) -> None:
-        super().__init__()
-        self.runs = runs
-        self.config = config
-        self.exchange = exchange
-        self.bloom = bloom
 
     def expand(self, pipeline):
         parts = [(i, run.uri, path) for i, run in enumerate(self.runs) for path in run.visual_parts]

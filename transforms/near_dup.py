@@ -17,6 +17,7 @@ from filters.near_dup import bucket_pairs, collapse_table, link_segments, lsh_en
 from filters.text_rows import TextRow, TextTable
 from pipeline.config import NearDupConfig
 from schemas.records import DedupItem
+from filters.bloom import Bloom
 from transforms.batching import Exchange, partitions_of
 
 EDGES = "edges"
@@ -46,8 +47,13 @@ def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
         yield beam.pvalue.TaggedOutput(EDGES, edges)
 
 
-def _band_entries(ref, config: NearDupConfig, exchange: Exchange):
-    entries = lsh_entries(exchange.get(ref[1]), config)
+def _band_entries(ref, config: NearDupConfig, exchange: Exchange, words: np.ndarray | None = None):
+    table = exchange.get(ref[1])
+    entries = lsh_entries(table, config)
+    if words is not None and len(entries.keys):  # incremental: an earlier run's text only where a new one can be
+        earlier = np.maximum.reduceat(table.rep_ids, table.seg_starts[:-1]) < 0 if len(table) else np.zeros(0, bool)
+        keep = ~earlier[entries.text.astype(np.int64)] | Bloom(len(words) * 64, words).contains(entries.keys)
+        entries = entries.take(np.flatnonzero(keep))
     parts = (entries.keys >> np.uint64(40)) % np.uint64(config.partitions)
     yield from exchange.put_runs("bands", parts, config.partitions, entries.take)
 
@@ -110,10 +116,11 @@ def _verify(joined, config: NearDupConfig, exchange: Exchange):
 class NearDedup(beam.PTransform):
     """Keyed text-row refs (from ``key_members``) -> lists of record edges (same-text merges, verified pairs)."""
 
-    def __init__(self, config: NearDupConfig, exchange: Exchange) -> None:
+    def __init__(self, config: NearDupConfig, exchange: Exchange, bloom=None) -> None:
         super().__init__()
         self.config = config
         self.exchange = exchange
+        self.bloom = bloom  # incremental: a singleton Bloom filter of the new records' keys (transforms.earlier_runs)
 
     def expand(self, items):
         cfg, ex = self.config, self.exchange
@@ -124,7 +131,8 @@ class NearDedup(beam.PTransform):
             return collapsed.edges
         rows_keyed = collapsed.rows  # already keyed by partition_of(text hash), the key the pairs are joined on
         pairs = (collapsed.rows
-                 | "MinHashBands" >> beam.FlatMap(_band_entries, cfg, ex)
+                 | "MinHashBands" >> beam.FlatMap(_band_entries, cfg, ex, *(
+                     [beam.pvalue.AsSingleton(self.bloom)] if self.bloom is not None else []))
                  | "GroupBuckets" >> beam.GroupByKey()
                  | "CandidatePairs" >> beam.FlatMap(_candidate_pairs, cfg, ex))
         halves = ({"rows": rows_keyed, "pairs": pairs}

@@ -20,13 +20,13 @@ import apache_beam as beam
 import numpy as np
 
 from filters.bloom import Bloom, size_for
-from filters.exact_dup import exact_keys
 from filters.near_dup import collapse_table, lsh_entries, text_hash
 from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, earlier_items, earlier_videos
 from transforms.batching import Exchange
-from transforms.exact_dup import _key_hash
-from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS, dedup_outputs
+from transforms.exact_dup import _key_hash, key_entries
+from transforms.near_dup import key_members
+from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS
 
 
 def _exact_hashes(ref, exchange: Exchange) -> np.ndarray:
@@ -108,13 +108,8 @@ class NewKeysBloom(beam.PTransform):
                 | "MergeBlooms" >> beam.CombineGlobally(_OrWords()))
 
 
-def candidates(items, config: Config, bloom: Bloom) -> list:
-    """The items with at least one key the filter may hold: an exact key, their text, or a band key."""
-    content = tuple(config.exact_dup.keys)
-    exact = [[_key_hash(kind, key) for kind, key in exact_keys(item, content)] for item in items]
-    flat = np.fromiter((h for hashes in exact for h in hashes), dtype=np.uint64)
-    hit_exact = np.add.reduceat(bloom.contains(flat), np.cumsum([0] + [len(h) for h in exact[:-1]])) > 0 \
-        if len(flat) else np.zeros(len(items), dtype=bool)
+def text_candidates(items, config: Config, bloom: Bloom) -> list:
+    """The alive items whose comparison text, or one of its band keys, the filter may hold."""
     alive = [item for item in items if item.alive and item.text]
     table, _ = collapse_table(alive, config.near_dup.duration_tolerance)
     entries = lsh_entries(table, config.near_dup)
@@ -122,8 +117,7 @@ def candidates(items, config: Config, bloom: Bloom) -> list:
     if len(entries.keys):
         np.logical_or.at(text_hit, entries.text.astype(np.int64), bloom.contains(entries.keys))
     hit_texts = set(np.asarray(table.hashes)[text_hit].tolist())
-    return [item for item, hit in zip(items, hit_exact.tolist())
-            if hit or (item.alive and item.text and text_hash(item.text) in hit_texts)]
+    return [item for item in alive if text_hash(item.text) in hit_texts]
 
 
 class _EarlierFn(beam.DoFn):
@@ -140,9 +134,17 @@ class _EarlierCandidatesFn(_EarlierFn):
     def process(self, part: tuple[int, str], words: np.ndarray):
         run_index, path = part
         items = earlier_items(path, run_index, self.runs)
-        if items and words is not None:
-            yield from dedup_outputs(candidates(items, self.config, Bloom(len(words) * 64, words)), self.config,
-                                     self.exchange)
+        if not items or words is None:
+            return
+        bloom = Bloom(len(words) * 64, words)
+        for keyed in key_entries(items, self.config.exact_dup, self.exchange, bloom):
+            yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
+        keyed_texts, same_text_edges = key_members(text_candidates(items, self.config, bloom), self.config.near_dup,
+                                                   self.exchange)
+        for keyed in keyed_texts:
+            yield beam.pvalue.TaggedOutput(TEXTS, keyed)
+        if same_text_edges:
+            yield beam.pvalue.TaggedOutput(SAME_TEXT_EDGES, same_text_edges)
 
 
 class _EarlierParts(beam.PTransform):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import zlib
 
 import apache_beam as beam
+import numpy as np
 
 from filters.exact_dup import ExactKeys, exact_keys, resolve
 from pipeline.config import ExactDupConfig
@@ -13,16 +14,21 @@ from transforms.batching import Exchange, partition_of
 EDGES = "edges"
 
 
-def key_entries(items: list[DedupItem], config: ExactDupConfig, exchange: Exchange):
-    """(partition, ref to ExactKeys) of the exact-dup keys of a batch of dedup items; used by the text stage."""
+def key_entries(items: list[DedupItem], config: ExactDupConfig, exchange: Exchange, bloom=None):
+    """(partition, ref to ExactKeys) of the exact-dup keys of a batch of dedup items; used by the text stage, and
+    for an earlier run's records (``bloom``: only the keys a new record may share, ``transforms.earlier_runs``)."""
     parts: dict[int, ExactKeys] = {}
     content_keys = tuple(config.keys)
-    for item in items:
-        for kind, key in exact_keys(item, content_keys):
-            part = partition_of(_key_hash(kind, key), config.partitions)
-            if part not in parts:
-                parts[part] = ExactKeys([], [], [], [])
-            parts[part].add(kind, key, item.record_id, item.video_id)
+    entries = [(kind, key, item.record_id, item.video_id, _key_hash(kind, key))
+               for item in items for kind, key in exact_keys(item, content_keys)]
+    if bloom is not None and entries:
+        hits = bloom.contains(np.fromiter((e[4] for e in entries), dtype=np.uint64, count=len(entries)))
+        entries = [e for e, hit in zip(entries, hits.tolist()) if hit]
+    for kind, key, record_id, video_id, hashed in entries:
+        part = partition_of(hashed, config.partitions)
+        if part not in parts:
+            parts[part] = ExactKeys([], [], [], [])
+        parts[part].add(kind, key, record_id, video_id)
     return [exchange.put("exact_keys", part, parts[part]) for part in sorted(parts)]
 
 

@@ -9,7 +9,8 @@ from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, write_index_part
 from transforms.batching import Exchange
 from transforms.components import ConnectedComponents
-from transforms.earlier_runs import EarlierCandidates, EarlierVideos, NewKeysBloom, NewVideosBloom, bloom_bits
+from transforms.earlier_runs import (EARLIER_BANDS, EARLIER_ROWS, EarlierCandidates, EarlierVideos, NewKeysBloom,
+                                    NewVideosBloom, bloom_bits)
 from transforms.exact_dup import ExactDedup
 from transforms.ledger import DecideDedup, WriteLedger, WriteMediaLedger
 from transforms.media import MediaStages, VisualDedup
@@ -22,8 +23,8 @@ def dedup_graph(text, config: Config, exchange: Exchange) -> dict:
     """exact_dup and near_dup over the text stage's outputs (rows put aside, keys, texts, same-text edges), then
     clusters: {rows, exact decisions, cluster labels} for the ledger join. Curate and reshard share it."""
     exact = text.exact_keys | "ExactDup" >> ExactDedup(config.exact_dup, exchange)
-    bloom = text.bloom if isinstance(text, DedupInputs) else None
-    near_edges = text.texts | "NearDup" >> NearDedup(config.near_dup, exchange, bloom)
+    bloom, earlier = (text.bloom, text.earlier) if isinstance(text, DedupInputs) else (None, None)
+    near_edges = text.texts | "NearDup" >> NearDedup(config.near_dup, exchange, bloom, earlier)
     labels = ((text.same_text_edges, near_edges, exact.edges)
               | "AllDupEdges" >> beam.Flatten()
               | "Clusters" >> ConnectedComponents(config.near_dup.cc_rounds, config.near_dup.partitions, exchange))
@@ -46,6 +47,7 @@ class DedupInputs(NamedTuple):
     texts: object
     same_text_edges: object
     bloom: object = None
+    earlier: tuple | None = None  # (text rows, band entries) of earlier texts that share only a band key
 
 
 def with_earlier(pipeline: beam.Pipeline, text, runs: list[EarlierRun], config: Config, exchange: Exchange,
@@ -56,7 +58,8 @@ def with_earlier(pipeline: beam.Pipeline, text, runs: list[EarlierRun], config: 
     earlier = pipeline | "EarlierRuns" >> EarlierCandidates(runs, config, exchange, bloom)
     return DedupInputs(text.rows, *((getattr(text, name), getattr(earlier, name)) | f"With{label}" >> beam.Flatten()
                                     for name, label in (("exact_keys", "EarlierKeys"), ("texts", "EarlierTexts"),
-                                                        ("same_text_edges", "EarlierSameText"))), bloom)
+                                                        ("same_text_edges", "EarlierSameText"))), bloom,
+                       (earlier[EARLIER_ROWS], earlier[EARLIER_BANDS]))
 
 
 def with_earlier_videos(pipeline: beam.Pipeline, visual, runs: list[EarlierRun], config: Config, exchange: Exchange,

@@ -20,12 +20,13 @@ import apache_beam as beam
 import numpy as np
 
 from filters.bloom import Bloom, size_for
-from filters.near_dup import collapse_table, lsh_entries, text_hash
+from filters.near_dup import lsh_entries, text_hash
 from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, earlier_items, earlier_videos
 from transforms.batching import Exchange
 from transforms.exact_dup import _key_hash, key_entries
-from transforms.near_dup import key_members
+from filters.text_rows import TextTable
+from transforms.near_dup import band_entries, key_members, split_table
 from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS
 
 
@@ -108,16 +109,30 @@ class NewKeysBloom(beam.PTransform):
                 | "MergeBlooms" >> beam.CombineGlobally(_OrWords()))
 
 
-def text_candidates(items, config: Config, bloom: Bloom) -> list:
-    """The alive items whose comparison text, or one of its band keys, the filter may hold."""
+EARLIER_ROWS = "earlier_rows"
+EARLIER_BANDS = "earlier_bands"
+
+
+def text_candidates(items, config: Config, bloom: Bloom) -> tuple[list, TextTable]:
+    """Split the alive items with a possible near-dup match: those whose very text a new record may have (they
+    must collapse with it, so they go the new texts' way), and a table, one row per record, of those sharing only
+    a band key (their rows and matching entries go straight to the buckets and the pair joins)."""
     alive = [item for item in items if item.alive and item.text]
-    table, _ = collapse_table(alive, config.near_dup.duration_tolerance)
+    n = len(alive)
+    known = np.fromiter((item.duration is not None for item in alive), dtype=bool, count=n)
+    durations = np.fromiter((item.duration or 0.0 for item in alive), dtype=np.float64, count=n)
+    table = TextTable(np.fromiter((text_hash(item.text) for item in alive), dtype=np.int64, count=n),
+                      [item.text for item in alive], np.arange(n + 1, dtype=np.int64),
+                      np.fromiter((item.record_id for item in alive), dtype=np.int64, count=n),
+                      [item.video_id for item in alive],
+                      np.where(known, durations, -np.inf), np.where(known, durations, np.inf))
+    same_text = bloom.contains(table.hashes.astype(np.uint64))
     entries = lsh_entries(table, config.near_dup)
-    text_hit = bloom.contains(table.hashes.astype(np.uint64))
+    band_hit = np.zeros(n, dtype=bool)
     if len(entries.keys):
-        np.logical_or.at(text_hit, entries.text.astype(np.int64), bloom.contains(entries.keys))
-    hit_texts = set(np.asarray(table.hashes)[text_hit].tolist())
-    return [item for item in alive if text_hash(item.text) in hit_texts]
+        np.logical_or.at(band_hit, entries.text.astype(np.int64), bloom.contains(entries.keys))
+    return ([item for item, hit in zip(alive, same_text.tolist()) if hit],
+            table.take(np.flatnonzero(band_hit & ~same_text)))
 
 
 class _EarlierFn(beam.DoFn):
@@ -139,12 +154,17 @@ class _EarlierCandidatesFn(_EarlierFn):
         bloom = Bloom(len(words) * 64, words)
         for keyed in key_entries(items, self.config.exact_dup, self.exchange, bloom):
             yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
-        keyed_texts, same_text_edges = key_members(text_candidates(items, self.config, bloom), self.config.near_dup,
-                                                   self.exchange)
+        same_text, table = text_candidates(items, self.config, bloom)
+        keyed_texts, same_text_edges = key_members(same_text, self.config.near_dup, self.exchange)
         for keyed in keyed_texts:
             yield beam.pvalue.TaggedOutput(TEXTS, keyed)
         if same_text_edges:
             yield beam.pvalue.TaggedOutput(SAME_TEXT_EDGES, same_text_edges)
+        if len(table):
+            for keyed in split_table("text_rows", table, self.config.near_dup.partitions, self.exchange):
+                yield beam.pvalue.TaggedOutput(EARLIER_ROWS, keyed)
+            for keyed in band_entries(table, self.config.near_dup, self.exchange, bloom):
+                yield beam.pvalue.TaggedOutput(EARLIER_BANDS, keyed)
 
 
 class _EarlierParts(beam.PTransform):
@@ -169,7 +189,8 @@ class EarlierCandidates(_EarlierParts):
                 | "SpreadParts" >> beam.Reshuffle()
                 | "MatchEarlier" >> beam.ParDo(
                     _EarlierCandidatesFn(self.config, self.exchange, len(self.runs)),
-                    beam.pvalue.AsSingleton(self.bloom)).with_outputs(EXACT_KEYS, TEXTS, SAME_TEXT_EDGES, main="none"))
+                    beam.pvalue.AsSingleton(self.bloom)).with_outputs(EXACT_KEYS, TEXTS, SAME_TEXT_EDGES, EARLIER_ROWS,
+                                                                      EARLIER_BANDS, main="none"))
 
 
 def _visual_keys(element, exchange: Exchange) -> np.ndarray:

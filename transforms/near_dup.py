@@ -47,15 +47,25 @@ def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
         yield beam.pvalue.TaggedOutput(EDGES, edges)
 
 
-def _band_entries(ref, config: NearDupConfig, exchange: Exchange, words: np.ndarray | None = None):
-    table = exchange.get(ref[1])
+def band_entries(table: TextTable, config: NearDupConfig, exchange: Exchange, bloom: Bloom | None = None):
+    """(partition, ref) of a text table's LSH entries by bucket key; with ``bloom`` (incremental curation), an
+    earlier run's text keeps only the entries a new text may share."""
     entries = lsh_entries(table, config)
-    if words is not None and len(entries.keys):  # incremental: an earlier run's text only where a new one can be
-        earlier = np.maximum.reduceat(table.rep_ids, table.seg_starts[:-1]) < 0 if len(table) else np.zeros(0, bool)
-        keep = ~earlier[entries.text.astype(np.int64)] | Bloom(len(words) * 64, words).contains(entries.keys)
+    if bloom is not None and len(entries.keys):
+        earlier = np.maximum.reduceat(table.rep_ids, table.seg_starts[:-1]) < 0
+        keep = ~earlier[entries.text.astype(np.int64)] | bloom.contains(entries.keys)
         entries = entries.take(np.flatnonzero(keep))
     parts = (entries.keys >> np.uint64(40)) % np.uint64(config.partitions)
     yield from exchange.put_runs("bands", parts, config.partitions, entries.take)
+
+
+def _band_entries(ref, config: NearDupConfig, exchange: Exchange, words: np.ndarray | None = None):
+    bloom = None if words is None else Bloom(len(words) * 64, words)
+    yield from band_entries(exchange.get(ref[1]), config, exchange, bloom)
+
+
+def split_table(name: str, table: TextTable, partitions: int, exchange: Exchange):
+    return _split_table(name, table, partitions, exchange)
 
 
 def _candidate_pairs(keyed, config: NearDupConfig, exchange: Exchange):
@@ -116,11 +126,12 @@ def _verify(joined, config: NearDupConfig, exchange: Exchange):
 class NearDedup(beam.PTransform):
     """Keyed text-row refs (from ``key_members``) -> lists of record edges (same-text merges, verified pairs)."""
 
-    def __init__(self, config: NearDupConfig, exchange: Exchange, bloom=None) -> None:
+    def __init__(self, config: NearDupConfig, exchange: Exchange, bloom=None, earlier=None) -> None:
         super().__init__()
         self.config = config
         self.exchange = exchange
         self.bloom = bloom  # incremental: a singleton Bloom filter of the new records' keys (transforms.earlier_runs)
+        self.earlier = earlier  # incremental: (text rows, band entries) of earlier texts that skip the collapse
 
     def expand(self, items):
         cfg, ex = self.config, self.exchange
@@ -129,16 +140,24 @@ class NearDedup(beam.PTransform):
                      | "CollapseSameText" >> beam.FlatMap(_collapse, cfg, ex).with_outputs(EDGES, main="rows"))
         if not cfg.enabled:
             return collapsed.edges
-        rows_keyed = collapsed.rows  # already keyed by partition_of(text hash), the key the pairs are joined on
-        pairs = (collapsed.rows
-                 | "MinHashBands" >> beam.FlatMap(_band_entries, cfg, ex, *(
-                     [beam.pvalue.AsSingleton(self.bloom)] if self.bloom is not None else []))
+        # rows are already keyed by partition_of(text hash), the key the pairs are joined on; an incremental run's
+        # earlier texts join them here (each join flattens its own copy: some runners lose a flattened collection
+        # that two consumers read)
+        bands = collapsed.rows | "MinHashBands" >> beam.FlatMap(_band_entries, cfg, ex, *(
+            [beam.pvalue.AsSingleton(self.bloom)] if self.bloom is not None else []))
+        rows_first = rows_second = collapsed.rows
+        if self.earlier is not None:
+            earlier_rows, earlier_bands = self.earlier
+            bands = (bands, earlier_bands) | "WithEarlierBands" >> beam.Flatten()
+            rows_first = (rows_first, earlier_rows) | "WithEarlierRows" >> beam.Flatten()
+            rows_second = (rows_second, earlier_rows) | "WithEarlierRowsAgain" >> beam.Flatten()
+        pairs = (bands
                  | "GroupBuckets" >> beam.GroupByKey()
                  | "CandidatePairs" >> beam.FlatMap(_candidate_pairs, cfg, ex))
-        halves = ({"rows": rows_keyed, "pairs": pairs}
+        halves = ({"rows": rows_first, "pairs": pairs}
                   | "JoinFirstSide" >> beam.CoGroupByKey()
                   | "AttachFirstSide" >> beam.FlatMap(_attach_first_side, cfg, ex))
-        verified = ({"rows": rows_keyed, "halves": halves}
+        verified = ({"rows": rows_second, "halves": halves}
                     | "JoinSecondSide" >> beam.CoGroupByKey()
                     | "VerifyPairs" >> beam.FlatMap(_verify, cfg, ex))
         return (collapsed.edges, verified) | "AllNearEdges" >> beam.Flatten()

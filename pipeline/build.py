@@ -98,4 +98,4 @@ def build(pipeline: beam.Pipeline, config: Config, tasks: list[ReadTask], ledger
                                                   runs=runs))
     if index_dir is None:
         return written
-    return written | "DedupIndex" >> beam.Map(write_index_part, index_dir, config if phase == "all" else None)
+    return written | "DedupIndex" >> beam.Map(write_index_part, index_dir, config, phase == "all")

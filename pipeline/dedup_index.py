@@ -32,22 +32,32 @@ from pipeline.config import Config
 from pipeline.redecide import input_duration, is_valid
 from schemas.records import RUN_SHIFT, DedupItem
 
-VERSION = 1
+VERSION = 2
 INDEX_SCHEMA = pa.schema([("record_id", pa.int64()), ("video_id", pa.string()), ("alive", pa.bool_()),
                           ("md5", pa.string()), ("video_path", pa.string()), ("title", pa.string()),
-                          ("duration", pa.float64()), ("text", pa.string())])
+                          ("duration", pa.float64()), ("text", pa.string()),
+                          # precomputed so a later run tests a million records against its keys without a Python
+                          # loop over them: the exact keys' hashes and the comparison text's hash
+                          ("exact_hashes", pa.list_(pa.uint32())), ("text_hash", pa.int64())])
 META = "_index.json"
 
 
-def index_table(ledger: pa.Table) -> pa.Table:
+def index_table(ledger: pa.Table, config: Config) -> pa.Table:
     """One ledger part -> its index part (valid records, in record order)."""
+    from filters.exact_dup import exact_keys
+    from filters.near_dup import text_hash
+    from transforms.exact_dup import _key_hash
+
     rows = [r for r in ledger.select(["record_id", "video_id", "status", "stage", "md5", "video_path", "title",
                                       "duration", "duration_meta"]).to_pylist() if is_valid(r)]
+    items = [DedupItem(r["record_id"], r["video_id"],
+                       r["status"] == "kept" or (r["stage"] not in TEXT_ORDER and r["status"] != "error"),
+                       r["md5"], r["video_path"], r["title"], input_duration(r), comparison_text(r["title"] or ""))
+             for r in rows]
+    content = tuple(config.exact_dup.keys)
     return pa.Table.from_pylist([
-        {"record_id": r["record_id"], "video_id": r["video_id"],
-         "alive": r["status"] == "kept" or (r["stage"] not in TEXT_ORDER and r["status"] != "error"),
-         "md5": r["md5"], "video_path": r["video_path"], "title": r["title"], "duration": input_duration(r),
-         "text": comparison_text(r["title"] or "")} for r in rows], schema=INDEX_SCHEMA)
+        {**item._asdict(), "exact_hashes": [_key_hash(kind, key) for kind, key in exact_keys(item, content)],
+         "text_hash": text_hash(item.text)} for item in items], schema=INDEX_SCHEMA)
 
 
 VISUAL_SCHEMA = pa.schema([("record_id", pa.int64()), ("video_id", pa.string()), ("duration", pa.float64()),
@@ -75,17 +85,17 @@ def visual_table(ledger: pa.Table, run: str, config: Config) -> pa.Table:
     return pa.Table.from_pylist(out, schema=VISUAL_SCHEMA)
 
 
-def write_index_part(written: tuple[str, int], index_dir: str, config: Config | None = None) -> str:
-    """Read a ledger part just written and write its index part beside the ledger (a pipeline step); with the media
-    phase's ``config``, its visual part too (``visual/``)."""
+def write_index_part(written: tuple[str, int], index_dir: str, config: Config, visual: bool) -> str:
+    """Read a ledger part just written and write its index part beside the ledger (a pipeline step); for the media
+    phase, its visual part too (``visual/``)."""
     from transforms.ledger import write_table
 
     path, _ = written
     with FileSystems.open(path) as handle:
         ledger = pq.read_table(handle)
     name = path.rstrip("/").rsplit("/", 1)[-1]
-    write_table(index_table(ledger), FileSystems.join(index_dir, name))
-    if config is not None:
+    write_table(index_table(ledger, config), FileSystems.join(index_dir, name))
+    if visual:
         run = index_dir.rstrip("/").rsplit("/", 1)[0]
         write_table(visual_table(ledger, run, config), FileSystems.join(index_dir, "visual", name))
     return path
@@ -178,11 +188,14 @@ def earlier_videos(path: str, run: str, run_index: int, runs: int, bloom) -> lis
     return out
 
 
-def earlier_items(path: str, run_index: int, runs: int) -> list[DedupItem]:
-    """An index part's records as dedup items under virtual ids."""
+def earlier_part(path: str, run_index: int, runs: int) -> pa.Table:
+    """An index part with its record ids moved to virtual ids."""
     with FileSystems.open(path) as handle:
         table = pq.read_table(handle, schema=INDEX_SCHEMA)
-    ids = pc.add(table.column("record_id"), -(runs - run_index) * (1 << RUN_SHIFT)).to_pylist()
-    cols = [table.column(n).to_pylist() for n in ("video_id", "alive", "md5", "video_path", "title", "duration",
-                                                    "text")]
-    return [DedupItem(rid, *values) for rid, *values in zip(ids, *cols)]
+    return table.set_column(0, "record_id", pc.add(table.column("record_id"), -(runs - run_index) * (1 << RUN_SHIFT)))
+
+
+def items_of(table: pa.Table) -> list[DedupItem]:
+    """Index rows as dedup items."""
+    cols = [table.column(n).to_pylist() for n in DedupItem._fields]
+    return [DedupItem(*values) for values in zip(*cols)]

@@ -158,4 +158,4 @@ def build_reshard(pipeline: beam.Pipeline, config: Config, parts: list[str], run
                    | "Ledger" >> WriteMediaLedger(ledger_dir, exchange, config.clip_score, starts, names, runs))
     if index_dir is None:
         return written
-    return written | "DedupIndex" >> beam.Map(write_index_part, index_dir, config if media else None)
+    return written | "DedupIndex" >> beam.Map(write_index_part, index_dir, config, media)

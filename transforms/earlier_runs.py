@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import apache_beam as beam
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from filters.bloom import Bloom, size_for
-from filters.near_dup import lsh_entries, text_hash
+from filters.near_dup import lsh_entries
 from pipeline.config import Config
-from pipeline.dedup_index import EarlierRun, earlier_items, earlier_videos
+from pipeline.dedup_index import EarlierRun, earlier_part, earlier_videos, items_of
 from transforms.batching import Exchange
 from transforms.exact_dup import _key_hash, key_entries
 from filters.text_rows import TextTable
@@ -113,26 +115,32 @@ EARLIER_ROWS = "earlier_rows"
 EARLIER_BANDS = "earlier_bands"
 
 
-def text_candidates(items, config: Config, bloom: Bloom) -> tuple[list, TextTable]:
-    """Split the alive items with a possible near-dup match: those whose very text a new record may have (they
-    must collapse with it, so they go the new texts' way), and a table, one row per record, of those sharing only
-    a band key (their rows and matching entries go straight to the buckets and the pair joins)."""
-    alive = [item for item in items if item.alive and item.text]
-    n = len(alive)
-    known = np.fromiter((item.duration is not None for item in alive), dtype=bool, count=n)
-    durations = np.fromiter((item.duration or 0.0 for item in alive), dtype=np.float64, count=n)
-    table = TextTable(np.fromiter((text_hash(item.text) for item in alive), dtype=np.int64, count=n),
-                      [item.text for item in alive], np.arange(n + 1, dtype=np.int64),
-                      np.fromiter((item.record_id for item in alive), dtype=np.int64, count=n),
-                      [item.video_id for item in alive],
+def _any_hit(lists: pa.ListArray, bloom: Bloom) -> np.ndarray:
+    """Per row of a list<uint> column: does any of its values pass the filter."""
+    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    hit = np.concatenate([[0], np.cumsum(bloom.contains(lists.values.to_numpy(zero_copy_only=False)))])
+    offsets = lists.offsets.to_numpy()
+    return hit[offsets[1:]] > hit[offsets[:-1]]
+
+
+def text_candidates(table: pa.Table, config: Config, bloom: Bloom) -> tuple[pa.Table, TextTable]:
+    """Of an earlier index part's alive records: those whose very text a new record may have (they must collapse
+    with it, so they go the new texts' way), and a text table, one row per record, of those sharing only a band
+    key (their rows and matching entries go straight to the buckets and the pair joins)."""
+    alive = table.filter(pc.and_(table.column("alive"), pc.greater(pc.utf8_length(table.column("text")), 0)))
+    n = alive.num_rows
+    durations = alive.column("duration").to_numpy(zero_copy_only=False).astype(np.float64)
+    known = ~np.isnan(durations)
+    texts = TextTable(alive.column("text_hash").to_numpy(), alive.column("text").to_pylist(),
+                      np.arange(n + 1, dtype=np.int64), alive.column("record_id").to_numpy(),
+                      alive.column("video_id").to_pylist(),
                       np.where(known, durations, -np.inf), np.where(known, durations, np.inf))
-    same_text = bloom.contains(table.hashes.astype(np.uint64))
-    entries = lsh_entries(table, config.near_dup)
+    same_text = bloom.contains(texts.hashes.astype(np.uint64))
+    entries = lsh_entries(texts, config.near_dup)
     band_hit = np.zeros(n, dtype=bool)
     if len(entries.keys):
         np.logical_or.at(band_hit, entries.text.astype(np.int64), bloom.contains(entries.keys))
-    return ([item for item, hit in zip(alive, same_text.tolist()) if hit],
-            table.take(np.flatnonzero(band_hit & ~same_text)))
+    return alive.filter(pa.array(same_text)), texts.take(np.flatnonzero(band_hit & ~same_text))
 
 
 class _EarlierFn(beam.DoFn):
@@ -148,22 +156,23 @@ class _EarlierCandidatesFn(_EarlierFn):
 
     def process(self, part: tuple[int, str], words: np.ndarray):
         run_index, path = part
-        items = earlier_items(path, run_index, self.runs)
-        if not items or words is None:
+        table = earlier_part(path, run_index, self.runs)
+        if not table.num_rows or words is None:
             return
         bloom = Bloom(len(words) * 64, words)
-        for keyed in key_entries(items, self.config.exact_dup, self.exchange, bloom):
+        exact = table.filter(pa.array(_any_hit(table.column("exact_hashes"), bloom)))
+        for keyed in key_entries(items_of(exact), self.config.exact_dup, self.exchange, bloom):
             yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
-        same_text, table = text_candidates(items, self.config, bloom)
-        keyed_texts, same_text_edges = key_members(same_text, self.config.near_dup, self.exchange)
+        same_text, rows = text_candidates(table, self.config, bloom)
+        keyed_texts, same_text_edges = key_members(items_of(same_text), self.config.near_dup, self.exchange)
         for keyed in keyed_texts:
             yield beam.pvalue.TaggedOutput(TEXTS, keyed)
         if same_text_edges:
             yield beam.pvalue.TaggedOutput(SAME_TEXT_EDGES, same_text_edges)
-        if len(table):
-            for keyed in split_table("text_rows", table, self.config.near_dup.partitions, self.exchange):
+        if len(rows):
+            for keyed in split_table("text_rows", rows, self.config.near_dup.partitions, self.exchange):
                 yield beam.pvalue.TaggedOutput(EARLIER_ROWS, keyed)
-            for keyed in band_entries(table, self.config.near_dup, self.exchange, bloom):
+            for keyed in band_entries(rows, self.config.near_dup, self.exchange, bloom):
                 yield beam.pvalue.TaggedOutput(EARLIER_BANDS, keyed)
 
 

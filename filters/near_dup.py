@@ -239,9 +239,15 @@ class LshEntries(NamedTuple):
         return LshEntries(self.keys[where], self.text[where], self.hashes, self.sketches)
 
 
-def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig) -> LshEntries:
+def text_band_hashes(texts: list[str], config: NearDupConfig) -> np.ndarray:
+    """(n, bands) uint64 MinHash band hashes of texts, before duration cells are mixed in (an index stores them)."""
+    return band_keys(signatures(texts, config.num_perm, config.ngram, config.seed), config.bands, config.rows)
+
+
+def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig,
+                band_hashes: np.ndarray | None = None) -> LshEntries:
     """One entry per text, band and duration cell, plus (with ``max_edits`` >= 1) one per text, deletion key and
-    duration cell (``filters.edit_keys``).
+    duration cell (``filters.edit_keys``). ``band_hashes``: the texts' ``text_band_hashes``, when already known.
 
     About 70 entries per text, so the key column is allocated once and filled in place (building it in parts and
     concatenating cost more than the MinHash itself)."""
@@ -250,7 +256,7 @@ def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig) -> LshEn
                           np.zeros(0, dtype=np.uint64))
     table = rows if isinstance(rows, TextTable) else TextTable.of(rows)
     texts = table.texts
-    keys = band_keys(signatures(texts, config.num_perm, config.ngram, config.seed), config.bands, config.rows)
+    keys = band_hashes if band_hashes is not None else text_band_hashes(texts, config)
     owner, cells = _cells_of_rows(table, config.duration_tolerance)
     cell_mix = cells.astype(np.uint64) * np.uint64(0xFF51AFD7ED558CCD)
     if config.max_edits >= 1:

@@ -32,20 +32,21 @@ from pipeline.config import Config
 from pipeline.redecide import input_duration, is_valid
 from schemas.records import RUN_SHIFT, DedupItem
 
-VERSION = 2
+VERSION = 3
 INDEX_SCHEMA = pa.schema([("record_id", pa.int64()), ("video_id", pa.string()), ("alive", pa.bool_()),
                           ("md5", pa.string()), ("video_path", pa.string()), ("title", pa.string()),
                           ("duration", pa.float64()), ("text", pa.string()),
                           # precomputed so a later run tests a million records against its keys without a Python
                           # loop over them: the exact keys' hashes and the comparison text's hash
-                          ("exact_hashes", pa.list_(pa.uint32())), ("text_hash", pa.int64())])
+                          ("exact_hashes", pa.list_(pa.uint32())), ("text_hash", pa.int64()),
+                          ("band_hashes", pa.list_(pa.uint64()))])  # MinHash bands of alive texts, else empty
 META = "_index.json"
 
 
 def index_table(ledger: pa.Table, config: Config) -> pa.Table:
     """One ledger part -> its index part (valid records, in record order)."""
     from filters.exact_dup import exact_keys
-    from filters.near_dup import text_hash
+    from filters.near_dup import text_band_hashes, text_hash
     from transforms.exact_dup import _key_hash
 
     rows = [r for r in ledger.select(["record_id", "video_id", "status", "stage", "md5", "video_path", "title",
@@ -55,9 +56,12 @@ def index_table(ledger: pa.Table, config: Config) -> pa.Table:
                        r["md5"], r["video_path"], r["title"], input_duration(r), comparison_text(r["title"] or ""))
              for r in rows]
     content = tuple(config.exact_dup.keys)
+    banded = [i for i, item in enumerate(items) if item.alive and item.text]
+    bands = dict(zip(banded, text_band_hashes([items[i].text for i in banded], config.near_dup).tolist()))
     return pa.Table.from_pylist([
         {**item._asdict(), "exact_hashes": [_key_hash(kind, key) for kind, key in exact_keys(item, content)],
-         "text_hash": text_hash(item.text)} for item in items], schema=INDEX_SCHEMA)
+         "text_hash": text_hash(item.text), "band_hashes": bands.get(i, [])} for i, item in enumerate(items)],
+        schema=INDEX_SCHEMA)
 
 
 VISUAL_SCHEMA = pa.schema([("record_id", pa.int64()), ("video_id", pa.string()), ("duration", pa.float64()),

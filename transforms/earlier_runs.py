@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from filters.bloom import Bloom, size_for
-from filters.near_dup import lsh_entries
+from filters.near_dup import LshEntries, lsh_entries
 from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, earlier_part, earlier_videos, items_of
 from transforms.batching import Exchange
@@ -123,7 +123,7 @@ def _any_hit(lists: pa.ListArray, bloom: Bloom) -> np.ndarray:
     return hit[offsets[1:]] > hit[offsets[:-1]]
 
 
-def text_candidates(table: pa.Table, config: Config, bloom: Bloom) -> tuple[pa.Table, TextTable]:
+def text_candidates(table: pa.Table, config: Config, bloom: Bloom) -> tuple[pa.Table, TextTable, LshEntries]:
     """Of an earlier index part's alive records: those whose very text a new record may have (they must collapse
     with it, so they go the new texts' way), and a text table, one row per record, of those sharing only a band
     key (their rows and matching entries go straight to the buckets and the pair joins)."""
@@ -136,11 +136,17 @@ def text_candidates(table: pa.Table, config: Config, bloom: Bloom) -> tuple[pa.T
                       alive.column("video_id").to_pylist(),
                       np.where(known, durations, -np.inf), np.where(known, durations, np.inf))
     same_text = bloom.contains(texts.hashes.astype(np.uint64))
-    entries = lsh_entries(texts, config.near_dup)
+    bands = alive.column("band_hashes").combine_chunks().values.to_numpy(zero_copy_only=False)
+    entries = lsh_entries(texts, config.near_dup, bands.reshape(n, config.near_dup.bands))
+    passing = bloom.contains(entries.keys)
     band_hit = np.zeros(n, dtype=bool)
-    if len(entries.keys):
-        np.logical_or.at(band_hit, entries.text.astype(np.int64), bloom.contains(entries.keys))
-    return alive.filter(pa.array(same_text)), texts.take(np.flatnonzero(band_hit & ~same_text))
+    band_hit[entries.text[passing].astype(np.int64)] = True
+    chosen = band_hit & ~same_text
+    renumber = np.cumsum(chosen) - 1
+    keep = passing & chosen[entries.text.astype(np.int64)]
+    chosen_entries = LshEntries(entries.keys[keep], renumber[entries.text[keep].astype(np.int64)].astype(np.uint32),
+                                entries.hashes[chosen], entries.sketches[chosen])
+    return alive.filter(pa.array(same_text)), texts.take(np.flatnonzero(chosen)), chosen_entries
 
 
 class _EarlierFn(beam.DoFn):
@@ -163,7 +169,7 @@ class _EarlierCandidatesFn(_EarlierFn):
         exact = table.filter(pa.array(_any_hit(table.column("exact_hashes"), bloom)))
         for keyed in key_entries(items_of(exact), self.config.exact_dup, self.exchange, bloom):
             yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
-        same_text, rows = text_candidates(table, self.config, bloom)
+        same_text, rows, entries = text_candidates(table, self.config, bloom)
         keyed_texts, same_text_edges = key_members(items_of(same_text), self.config.near_dup, self.exchange)
         for keyed in keyed_texts:
             yield beam.pvalue.TaggedOutput(TEXTS, keyed)
@@ -172,7 +178,7 @@ class _EarlierCandidatesFn(_EarlierFn):
         if len(rows):
             for keyed in split_table("text_rows", rows, self.config.near_dup.partitions, self.exchange):
                 yield beam.pvalue.TaggedOutput(EARLIER_ROWS, keyed)
-            for keyed in band_entries(rows, self.config.near_dup, self.exchange, bloom):
+            for keyed in band_entries(rows, self.config.near_dup, self.exchange, entries=entries):
                 yield beam.pvalue.TaggedOutput(EARLIER_BANDS, keyed)
 
 

@@ -13,7 +13,8 @@ from typing import NamedTuple
 import apache_beam as beam
 import numpy as np
 
-from filters.near_dup import bucket_pairs, collapse_table, link_segments, lsh_entries, merge_tables, similar
+from filters.near_dup import (LshEntries, bucket_pairs, collapse_table, link_segments, lsh_entries, merge_tables,
+                              similar)
 from filters.text_rows import TextRow, TextTable
 from pipeline.config import NearDupConfig
 from schemas.records import DedupItem
@@ -47,10 +48,11 @@ def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
         yield beam.pvalue.TaggedOutput(EDGES, edges)
 
 
-def band_entries(table: TextTable, config: NearDupConfig, exchange: Exchange, bloom: Bloom | None = None):
-    """(partition, ref) of a text table's LSH entries by bucket key; with ``bloom`` (incremental curation), an
-    earlier run's text keeps only the entries a new text may share."""
-    entries = lsh_entries(table, config)
+def band_entries(table: TextTable, config: NearDupConfig, exchange: Exchange, bloom: Bloom | None = None,
+                 entries: LshEntries | None = None):
+    """(partition, ref) of a text table's LSH entries by bucket key (``entries``: already computed); with ``bloom``
+    (incremental curation), an earlier run's text keeps only the entries a new text may share."""
+    entries = lsh_entries(table, config) if entries is None else entries
     if bloom is not None and len(entries.keys):
         earlier = np.maximum.reduceat(table.rep_ids, table.seg_starts[:-1]) < 0
         keep = ~earlier[entries.text.astype(np.int64)] | bloom.contains(entries.keys)

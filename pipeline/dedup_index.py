@@ -56,12 +56,19 @@ def index_table(ledger: pa.Table, config: Config) -> pa.Table:
                        r["md5"], r["video_path"], r["title"], input_duration(r), comparison_text(r["title"] or ""))
              for r in rows]
     content = tuple(config.exact_dup.keys)
-    banded = [i for i, item in enumerate(items) if item.alive and item.text]
-    bands = dict(zip(banded, text_band_hashes([items[i].text for i in banded], config.near_dup).tolist()))
-    return pa.Table.from_pylist([
-        {**item._asdict(), "exact_hashes": [_key_hash(kind, key) for kind, key in exact_keys(item, content)],
-         "text_hash": text_hash(item.text), "band_hashes": bands.get(i, [])} for i, item in enumerate(items)],
-        schema=INDEX_SCHEMA)
+    exact = [[_key_hash(kind, key) for kind, key in exact_keys(item, content)] for item in items]
+    banded = np.fromiter((bool(item.alive and item.text) for item in items), dtype=bool, count=len(items))
+    bands = text_band_hashes([item.text for item, b in zip(items, banded) if b], config.near_dup)
+    band_offsets = np.concatenate([[0], np.cumsum(banded * config.near_dup.bands)]).astype(np.int32)
+    exact_offsets = np.concatenate([[0], np.cumsum([len(h) for h in exact])]).astype(np.int32)
+    columns = {name: pa.array([getattr(item, name) for item in items], INDEX_SCHEMA.field(name).type)
+               for name in DedupItem._fields}
+    columns["exact_hashes"] = pa.ListArray.from_arrays(
+        exact_offsets, pa.array(np.fromiter((h for hashes in exact for h in hashes), dtype=np.uint32)))
+    columns["text_hash"] = pa.array(np.fromiter((text_hash(item.text) for item in items), dtype=np.int64,
+                                                count=len(items)))
+    columns["band_hashes"] = pa.ListArray.from_arrays(band_offsets, pa.array(bands.ravel()))
+    return pa.table(columns, schema=INDEX_SCHEMA)
 
 
 VISUAL_SCHEMA = pa.schema([("record_id", pa.int64()), ("video_id", pa.string()), ("duration", pa.float64()),

@@ -29,10 +29,10 @@ def key_members(items: list[DedupItem], config: NearDupConfig, exchange: Exchang
     within the batch (``merge_rows`` finishes the job across batches), and the same-text edges from each record to
     its segment's representative (these go straight to the clusters); used by the text stage."""
     table, edges = collapse_table((item for item in items if item.alive and item.text), config.duration_tolerance)
-    return list(_split_table("texts", table, config.partitions, exchange)), edges
+    return list(split_table("texts", table, config.partitions, exchange)), edges
 
 
-def _split_table(name: str, table: TextTable, partitions: int, exchange: Exchange):
+def split_table(name: str, table: TextTable, partitions: int, exchange: Exchange):
     """(partition, ref) of the table's texts, by partition of their text hash."""
     parts = partitions_of(table.hashes, partitions)
     for part in np.unique(parts).tolist():
@@ -65,9 +65,6 @@ def _band_entries(ref, config: NearDupConfig, exchange: Exchange, words: np.ndar
     bloom = None if words is None else Bloom(len(words) * 64, words)
     yield from band_entries(exchange.get(ref[1]), config, exchange, bloom)
 
-
-def split_table(name: str, table: TextTable, partitions: int, exchange: Exchange):
-    return _split_table(name, table, partitions, exchange)
 
 
 def _candidate_pairs(keyed, config: NearDupConfig, exchange: Exchange):

@@ -9,7 +9,7 @@ from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, write_index_part
 from transforms.batching import Exchange
 from transforms.components import ConnectedComponents
-from transforms.earlier_runs import (EARLIER_BANDS, EARLIER_ROWS, EarlierCandidates, EarlierVideos, NewKeysBloom,
+from transforms.earlier_runs import (EARLIER_BANDS, EarlierCandidates, EarlierPairRows, EarlierVideos, NewKeysBloom,
                                     NewVideosBloom, bloom_bits)
 from transforms.exact_dup import ExactDedup
 from transforms.ledger import DecideDedup, WriteLedger, WriteMediaLedger
@@ -47,19 +47,20 @@ class DedupInputs(NamedTuple):
     texts: object
     same_text_edges: object
     bloom: object = None
-    earlier: tuple | None = None  # (text rows, band entries) of earlier texts that share only a band key
+    earlier: tuple | None = None  # (band entries, EarlierPairRows) of earlier texts that share only a band key
 
 
 def with_earlier(pipeline: beam.Pipeline, text, runs: list[EarlierRun], config: Config, exchange: Exchange,
                  input_bytes: int) -> DedupInputs:
     """This run's dedup inputs joined by those of the earlier runs' records that may match them."""
+    bits = bloom_bits(input_bytes)
     bloom = ({"exact_keys": text.exact_keys, "texts": text.texts}
-             | "NewKeysBloom" >> NewKeysBloom(config, exchange, bloom_bits(input_bytes)))
+             | "NewKeysBloom" >> NewKeysBloom(config, exchange, bits))
     earlier = pipeline | "EarlierRuns" >> EarlierCandidates(runs, config, exchange, bloom)
     return DedupInputs(text.rows, *((getattr(text, name), getattr(earlier, name)) | f"With{label}" >> beam.Flatten()
                                     for name, label in (("exact_keys", "EarlierKeys"), ("texts", "EarlierTexts"),
                                                         ("same_text_edges", "EarlierSameText"))), bloom,
-                       (earlier[EARLIER_ROWS], earlier[EARLIER_BANDS]))
+                       (earlier[EARLIER_BANDS], EarlierPairRows(runs, config, exchange, bloom, bits)))
 
 
 def with_earlier_videos(pipeline: beam.Pipeline, visual, runs: list[EarlierRun], config: Config, exchange: Exchange,

@@ -199,10 +199,10 @@ def earlier_videos(path: str, run: str, run_index: int, runs: int, bloom) -> lis
     return out
 
 
-def earlier_part(path: str, run_index: int, runs: int) -> pa.Table:
-    """An index part with its record ids moved to virtual ids."""
+def earlier_part(path: str, run_index: int, runs: int, columns: list[str] | None = None) -> pa.Table:
+    """An index part (``columns``, record_id first, else all) with its record ids moved to virtual ids."""
     with FileSystems.open(path) as handle:
-        table = pq.read_table(handle, schema=INDEX_SCHEMA)
+        table = pq.read_table(handle, schema=INDEX_SCHEMA, columns=columns)
     return table.set_column(0, "record_id", pc.add(table.column("record_id"), -(runs - run_index) * (1 << RUN_SHIFT)))
 
 

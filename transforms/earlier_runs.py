@@ -28,7 +28,7 @@ from pipeline.dedup_index import EarlierRun, earlier_part, earlier_videos, items
 from transforms.batching import Exchange
 from transforms.exact_dup import _key_hash, key_entries
 from filters.text_rows import TextTable
-from transforms.near_dup import band_entries, key_members, split_table
+from transforms.near_dup import key_members, split_table
 from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS
 
 
@@ -111,7 +111,6 @@ class NewKeysBloom(beam.PTransform):
                 | "MergeBlooms" >> beam.CombineGlobally(_OrWords()))
 
 
-EARLIER_ROWS = "earlier_rows"
 EARLIER_BANDS = "earlier_bands"
 
 
@@ -123,18 +122,28 @@ def _any_hit(lists: pa.ListArray, bloom: Bloom) -> np.ndarray:
     return hit[offsets[1:]] > hit[offsets[:-1]]
 
 
-def text_candidates(table: pa.Table, config: Config, bloom: Bloom) -> tuple[pa.Table, TextTable, LshEntries]:
-    """Of an earlier index part's alive records: those whose very text a new record may have (they must collapse
-    with it, so they go the new texts' way), and a text table, one row per record, of those sharing only a band
-    key (their rows and matching entries go straight to the buckets and the pair joins)."""
-    alive = table.filter(pc.and_(table.column("alive"), pc.greater(pc.utf8_length(table.column("text")), 0)))
-    n = alive.num_rows
+def _text_table(alive: pa.Table) -> TextTable:
+    """Index rows (alive, with text) as a text table, one row per record."""
     durations = alive.column("duration").to_numpy(zero_copy_only=False).astype(np.float64)
     known = ~np.isnan(durations)
-    texts = TextTable(alive.column("text_hash").to_numpy(), alive.column("text").to_pylist(),
-                      np.arange(n + 1, dtype=np.int64), alive.column("record_id").to_numpy(),
-                      alive.column("video_id").to_pylist(),
-                      np.where(known, durations, -np.inf), np.where(known, durations, np.inf))
+    return TextTable(alive.column("text_hash").to_numpy(), alive.column("text").to_pylist(),
+                     np.arange(alive.num_rows + 1, dtype=np.int64), alive.column("record_id").to_numpy(),
+                     alive.column("video_id").to_pylist(),
+                     np.where(known, durations, -np.inf), np.where(known, durations, np.inf))
+
+
+def _alive(table: pa.Table) -> pa.Table:
+    return table.filter(pc.and_(table.column("alive"), pc.greater(pc.utf8_length(table.column("text")), 0)))
+
+
+def text_candidates(table: pa.Table, config: Config, bloom: Bloom) -> tuple[pa.Table, LshEntries]:
+    """Of an earlier index part's alive records: those whose very text a new record may have (they must collapse
+    with it, so they go the new texts' way), and the LSH entries a new text may share of those sharing only a band
+    key (they go straight to the buckets; their rows follow only if a candidate pair names them:
+    ``EarlierPairRows``)."""
+    alive = _alive(table)
+    n = alive.num_rows
+    texts = _text_table(alive)
     same_text = bloom.contains(texts.hashes.astype(np.uint64))
     bands = alive.column("band_hashes").combine_chunks().values.to_numpy(zero_copy_only=False)
     entries = lsh_entries(texts, config.near_dup, bands.reshape(n, config.near_dup.bands))
@@ -146,7 +155,7 @@ def text_candidates(table: pa.Table, config: Config, bloom: Bloom) -> tuple[pa.T
     keep = passing & chosen[entries.text.astype(np.int64)]
     chosen_entries = LshEntries(entries.keys[keep], renumber[entries.text[keep].astype(np.int64)].astype(np.uint32),
                                 entries.hashes[chosen], entries.sketches[chosen])
-    return alive.filter(pa.array(same_text)), texts.take(np.flatnonzero(chosen)), chosen_entries
+    return alive.filter(pa.array(same_text)), chosen_entries
 
 
 class _EarlierFn(beam.DoFn):
@@ -169,16 +178,15 @@ class _EarlierCandidatesFn(_EarlierFn):
         exact = table.filter(pa.array(_any_hit(table.column("exact_hashes"), bloom)))
         for keyed in key_entries(items_of(exact), self.config.exact_dup, self.exchange, bloom):
             yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
-        same_text, rows, entries = text_candidates(table, self.config, bloom)
+        same_text, entries = text_candidates(table, self.config, bloom)
         keyed_texts, same_text_edges = key_members(items_of(same_text), self.config.near_dup, self.exchange)
         for keyed in keyed_texts:
             yield beam.pvalue.TaggedOutput(TEXTS, keyed)
         if same_text_edges:
             yield beam.pvalue.TaggedOutput(SAME_TEXT_EDGES, same_text_edges)
-        if len(rows):
-            for keyed in split_table("text_rows", rows, self.config.near_dup.partitions, self.exchange):
-                yield beam.pvalue.TaggedOutput(EARLIER_ROWS, keyed)
-            for keyed in band_entries(rows, self.config.near_dup, self.exchange, entries=entries):
+        if len(entries.keys):
+            parts = (entries.keys >> np.uint64(40)) % np.uint64(self.config.near_dup.partitions)
+            for keyed in self.exchange.put_runs("bands", parts, self.config.near_dup.partitions, entries.take):
                 yield beam.pvalue.TaggedOutput(EARLIER_BANDS, keyed)
 
 
@@ -204,8 +212,55 @@ class EarlierCandidates(_EarlierParts):
                 | "SpreadParts" >> beam.Reshuffle()
                 | "MatchEarlier" >> beam.ParDo(
                     _EarlierCandidatesFn(self.config, self.exchange, len(self.runs)),
-                    beam.pvalue.AsSingleton(self.bloom)).with_outputs(EXACT_KEYS, TEXTS, SAME_TEXT_EDGES, EARLIER_ROWS,
-                                                                      EARLIER_BANDS, main="none"))
+                    beam.pvalue.AsSingleton(self.bloom)).with_outputs(EXACT_KEYS, TEXTS, SAME_TEXT_EDGES, EARLIER_BANDS,
+                                                                      main="none"))
+
+
+def _pair_hashes(element, exchange: Exchange) -> np.ndarray:
+    return exchange.get(element[1]).ravel().astype(np.uint64)
+
+
+class _EarlierRowsFn(_EarlierFn):
+
+    def process(self, part: tuple[int, str], pair_words: np.ndarray, new_words: np.ndarray):
+        run_index, path = part
+        if pair_words is None or new_words is None:
+            return
+        alive = _alive(earlier_part(path, run_index, self.runs, ROW_COLUMNS))
+        hashes = alive.column("text_hash").to_numpy().astype(np.uint64)
+        # named by a pair, and not a text a new record has (those rows came through the collapse)
+        wanted = (Bloom(len(pair_words) * 64, pair_words).contains(hashes)
+                  & ~Bloom(len(new_words) * 64, new_words).contains(hashes))
+        if wanted.any():
+            rows = _text_table(alive.filter(pa.array(wanted)))
+            yield from split_table("text_rows", rows, self.config.near_dup.partitions, self.exchange)
+
+
+ROW_COLUMNS = ["record_id", "video_id", "alive", "duration", "text", "text_hash"]
+
+
+class EarlierPairRows(_EarlierParts):
+    """near_dup's candidate pairs -> the text rows of the earlier texts they name, keyed like this run's rows:
+    the earlier runs' index parts read a second time, for just the rows the pair joins need (those sharing a band
+    key with a new text are many; those in a pair that reaches verification, a fifth of them on the benchmark)."""
+
+    def __init__(self, runs: list[EarlierRun], config: Config, exchange: Exchange, bloom, bits: int) -> None:
+        super().__init__(runs, config, exchange, bloom)
+        self.bits = max(1 << 16, bits // 8)  # a few pairs per new record, against ~70 keys: a false positive only
+        # fetches a row no pair uses
+
+    def expand(self, pairs):
+        pair_bloom = (pairs
+                      | "PairTextHashes" >> beam.Map(_pair_hashes, self.exchange)
+                      | "PartialPairBlooms" >> beam.ParDo(_PartialBloom(self.bits))
+                      | "MergePairBlooms" >> beam.CombineGlobally(_OrWords()))
+        parts = [(i, path) for i, run in enumerate(self.runs) for path in run.parts]
+        return (pairs.pipeline
+                | "EarlierIndexPartsAgain" >> beam.Create(parts)
+                | "SpreadPartsAgain" >> beam.Reshuffle()
+                | "FetchEarlierRows" >> beam.ParDo(
+                    _EarlierRowsFn(self.config, self.exchange, len(self.runs)),
+                    beam.pvalue.AsSingleton(pair_bloom), beam.pvalue.AsSingleton(self.bloom)))
 
 
 def _visual_keys(element, exchange: Exchange) -> np.ndarray:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import apache_beam as beam
 import numpy as np
 
-from filters.near_dup import (LshEntries, bucket_pairs, collapse_table, link_segments, lsh_entries, merge_tables,
+from filters.near_dup import (bucket_pairs, collapse_table, link_segments, lsh_entries, merge_tables,
                               similar)
 from filters.text_rows import TextRow, TextTable
 from pipeline.config import NearDupConfig
@@ -48,11 +48,10 @@ def _collapse(keyed, config: NearDupConfig, exchange: Exchange):
         yield beam.pvalue.TaggedOutput(EDGES, edges)
 
 
-def band_entries(table: TextTable, config: NearDupConfig, exchange: Exchange, bloom: Bloom | None = None,
-                 entries: LshEntries | None = None):
-    """(partition, ref) of a text table's LSH entries by bucket key (``entries``: already computed); with ``bloom``
-    (incremental curation), an earlier run's text keeps only the entries a new text may share."""
-    entries = lsh_entries(table, config) if entries is None else entries
+def band_entries(table: TextTable, config: NearDupConfig, exchange: Exchange, bloom: Bloom | None = None):
+    """(partition, ref) of a text table's LSH entries by bucket key; with ``bloom`` (incremental curation), an
+    earlier run's text keeps only the entries a new text may share."""
+    entries = lsh_entries(table, config)
     if bloom is not None and len(entries.keys):
         earlier = np.maximum.reduceat(table.rep_ids, table.seg_starts[:-1]) < 0
         keep = ~earlier[entries.text.astype(np.int64)] | bloom.contains(entries.keys)
@@ -130,7 +129,7 @@ class NearDedup(beam.PTransform):
         self.config = config
         self.exchange = exchange
         self.bloom = bloom  # incremental: a singleton Bloom filter of the new records' keys (transforms.earlier_runs)
-        self.earlier = earlier  # incremental: (text rows, band entries) of earlier texts that skip the collapse
+        self.earlier = earlier  # incremental: (band entries, rows of pairs) of earlier texts that skip the collapse
 
     def expand(self, items):
         cfg, ex = self.config, self.exchange
@@ -144,15 +143,16 @@ class NearDedup(beam.PTransform):
         # that two consumers read)
         bands = collapsed.rows | "MinHashBands" >> beam.FlatMap(_band_entries, cfg, ex, *(
             [beam.pvalue.AsSingleton(self.bloom)] if self.bloom is not None else []))
-        rows_first = rows_second = collapsed.rows
         if self.earlier is not None:
-            earlier_rows, earlier_bands = self.earlier
-            bands = (bands, earlier_bands) | "WithEarlierBands" >> beam.Flatten()
-            rows_first = (rows_first, earlier_rows) | "WithEarlierRows" >> beam.Flatten()
-            rows_second = (rows_second, earlier_rows) | "WithEarlierRowsAgain" >> beam.Flatten()
+            bands = (bands, self.earlier[0]) | "WithEarlierBands" >> beam.Flatten()
         pairs = (bands
                  | "GroupBuckets" >> beam.GroupByKey()
                  | "CandidatePairs" >> beam.FlatMap(_candidate_pairs, cfg, ex))
+        rows_first = rows_second = collapsed.rows
+        if self.earlier is not None:  # the earlier texts' rows, only those the pairs name
+            earlier_rows = pairs | "EarlierPairRows" >> self.earlier[1]
+            rows_first = (rows_first, earlier_rows) | "WithEarlierRows" >> beam.Flatten()
+            rows_second = (rows_second, earlier_rows) | "WithEarlierRowsAgain" >> beam.Flatten()
         halves = ({"rows": rows_first, "pairs": pairs}
                   | "JoinFirstSide" >> beam.CoGroupByKey()
                   | "AttachFirstSide" >> beam.FlatMap(_attach_first_side, cfg, ex))

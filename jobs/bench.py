@@ -1,4 +1,4 @@
-"""``ykcurate bench text|media|reshard|incremental|minhash``: generated corpora, timed runs, speed/memory/accuracy reports."""
+"""``ykcurate bench text|media|reshard|incremental|youku-benchmark|minhash``: generated corpora, timed runs, speed/memory/accuracy reports."""
 from __future__ import annotations
 
 import argparse
@@ -41,6 +41,11 @@ def parser() -> argparse.ArgumentParser:
     inc.add_argument("--base", type=POSITIVE, default=1_000_000, help="base records (default 1,000,000)")
     inc.add_argument("--new", type=POSITIVE, default=100_000, help="new records (default 100,000)")
     inc.add_argument("--workdir", help="where the corpus and runs go (default: a temporary directory)")
+    yk = sub.add_parser("youku-benchmark", help="synthetic benchmark: classification, retrieval, captioning, "
+                                                "with and without the contrastive head")
+    yk.add_argument("--per-category", type=POSITIVE, default=20, help="source clips per category (default 20)")
+    yk.add_argument("--steps", type=POSITIVE, default=300, help="pretraining steps of each model (default 300)")
+    yk.add_argument("--workdir", help="where the clips, runs and models go (default: a temporary directory)")
     minhash = sub.add_parser("minhash", help="vectorised MinHash vs datasketch per record")
     minhash.add_argument("--records", type=POSITIVE, default=20_000, help="titles to hash (default 20,000)")
     return p
@@ -88,6 +93,15 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         result = run_incremental_bench(args.base, args.new,
                                        args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-incremental-"))
         print(json.dumps(result, indent=2))
+        return result
+    if args.what == "youku-benchmark":
+        import json
+
+        from bench.youku_benchmark import run_youku_benchmark
+
+        result = run_youku_benchmark(args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-youku-"),
+                                     args.per_category, args.steps)
+        print(json.dumps(result, indent=2, ensure_ascii=False))
         return result
     if args.what == "minhash":
         from bench.minhash import compare

@@ -23,7 +23,7 @@ from pipeline.run_folder import RunFolderError, require_complete_shards
 from jobs.pretrain import dataset_args
 from pipeline.config import ConfigError
 from schemas.taxonomy import NAMES
-from training.metrics import caption_scores, topk_accuracy
+from training.metrics import caption_scores, fit_linear_head, topk_accuracy
 from training.recipe import recipe_from_dict
 from jobs import parsers
 
@@ -62,22 +62,6 @@ def collect(model, args: dict[str, Any], limit: int | None, max_new_tokens: int,
     return out
 
 
-def fit_linear_head(features: np.ndarray, labels: np.ndarray, classes: int, l2: float = 1e-3) -> torch.nn.Linear:
-    """Multinomial logistic regression (L-BFGS on standardised features): the linear probe."""
-    x = torch.tensor(features, dtype=torch.float32)
-    y = torch.tensor(labels, dtype=torch.long)
-    head = torch.nn.Linear(x.shape[1], classes)
-    optimizer = torch.optim.LBFGS(head.parameters(), max_iter=200, line_search_fn="strong_wolfe")
-
-    def closure():
-        optimizer.zero_grad()
-        loss = torch.nn.functional.cross_entropy(head(x), y) + l2 * head.weight.pow(2).sum()
-        loss.backward()
-        return loss
-    optimizer.step(closure)
-    return head
-
-
 def _held_out(key: str) -> bool:
     return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=2).digest()[0] % 2 == 1
 
@@ -103,16 +87,11 @@ def classification(evaluated: dict, probe: dict | None) -> dict[str, Any]:
     return result
 
 
-def run(argv: list[str] | None = None) -> dict[str, Any]:
+def _load_model(args):
     from models.mplug_video import build_mplug_video
     from training.checkpoint import checkpoints, load_checkpoint
 
-    args = parser().parse_args(argv)
     run_dir = Path(args.run)
-    try:
-        require_complete_shards(args.shards + (getattr(args, "probe_shards", None) or []))
-    except RunFolderError as exc:
-        raise UsageError(str(exc)) from exc
     try:
         recipe = recipe_from_dict(yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8")))
     except (OSError, ConfigError) as exc:
@@ -123,6 +102,37 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     model = build_mplug_video(recipe.model, device=args.device)
     model.load_trainable_state_dict(load_checkpoint(found)["trainable"])
     model.eval()
+    return recipe, model, found
+
+
+def _check_mode(args) -> None:
+    bench = [name for name in ("benchmark", "csv", "videos") if getattr(args, name)]
+    if args.shards and bench:
+        raise UsageError("--shards or --benchmark/--csv/--videos, not both")
+    if bench and len(bench) < 3:
+        raise UsageError("--benchmark needs --csv and --videos (and they need --benchmark)")
+    if not args.shards and not bench:
+        raise UsageError("give --shards, or --benchmark with --csv and --videos")
+    if args.train_csv and args.benchmark != "classification":
+        raise UsageError("--train-csv is for --benchmark classification")
+
+
+def run(argv: list[str] | None = None) -> dict[str, Any]:
+    args = parser().parse_args(argv)
+    _check_mode(args)
+    if args.benchmark:
+        from jobs.evaluate_benchmark import run_benchmark, read_csv
+
+        tables = (read_csv(args.csv, args.benchmark), read_csv(args.train_csv, args.benchmark)
+                  if args.train_csv else None)
+        recipe, model, found = _load_model(args)
+        return run_benchmark(args, recipe, model, found, *tables)
+    try:
+        require_complete_shards(args.shards + (getattr(args, "probe_shards", None) or []))
+    except RunFolderError as exc:
+        raise UsageError(str(exc)) from exc
+    run_dir = Path(args.run)
+    recipe, model, found = _load_model(args)
     try:
         evaluated = collect(model, dataset_args(recipe, model, args.shards, train=False), args.limit,
                             args.max_new_tokens)

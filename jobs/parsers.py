@@ -108,14 +108,26 @@ def pretrain() -> argparse.ArgumentParser:
 
 def evaluate() -> argparse.ArgumentParser:
     p = strict_parser(prog="ykcurate evaluate", epilog=None, description=(
-        "Score a pretraining run on held-out shards: generated titles (CIDEr, BLEU-4) and a linear category probe "
-        "(top-1, top-5)."))
+        "Score a pretraining run: on held-out shards (generated titles: CIDEr, BLEU-4; a linear category probe: "
+        "top-1, top-5), or on the Youku-mPLUG benchmark's CSV files (--benchmark, --csv, --videos)."))
     p.add_argument("--run", required=True, help="a pretrain --output directory")
-    p.add_argument("--shards", required=True, action="append", help="held-out shards (patterns as for pretrain)")
+    p.add_argument("--shards", action="append", help="held-out shards (patterns as for pretrain)")
     p.add_argument("--probe-shards", action="append", help="shards to fit the category head on (default: half)")
+    p.add_argument("--benchmark", choices=["classification", "retrieval", "captioning"],
+                   help="a Youku-mPLUG benchmark task, read from --csv with its clips under --videos")
+    p.add_argument("--csv", help="the task's CSV file as published (video_id:FILE,title,label / clip_name:FILE,"
+                                 "caption / video_id:FILE,golden_caption)")
+    p.add_argument("--videos", help="folder (or object-store prefix) the CSV's FILE paths are relative to")
+    p.add_argument("--train-csv", help="classification: the benchmark's train split, to fit the linear head on "
+                                       "(default: the title half of --csv)")
+    p.add_argument("--score", choices=["auto", "itc", "likelihood"], default="auto",
+                   help="retrieval scores: itc (the contrastive head), likelihood (the frozen LLM's caption "
+                        "log-probability); auto = itc when the model has the head")
+    p.add_argument("--predictions", help="per-item predictions, JSON lines (default: <run>/eval/<task>.jsonl)")
     p.add_argument("--checkpoint", help="checkpoint file (default: the run's newest)")
     p.add_argument("--max-new-tokens", type=POSITIVE, default=40, help="longest generated title, in tokens")
-    p.add_argument("--limit", type=POSITIVE, help="at most this many clips")
+    p.add_argument("--limit", type=POSITIVE, help="at most this many clips (shards mode)")
+    p.add_argument("--batch-size", type=POSITIVE, default=16, help="clips per forward pass (benchmark mode)")
     p.add_argument("--device", default="auto", help="auto (cuda when present), cpu, cuda or cuda:N")
     return p
 

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .abstractor import AbstractorConfig, VisualAbstractor
+from .contrastive import ContrastiveConfig, ContrastiveHead
 from .video_encoder import LoadReport, TimeSformer, VideoEncoderConfig, load_open_clip_visual, source_uses_quick_gelu
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # holds models/ (repo checkout or site-packages)
@@ -32,12 +33,13 @@ _DTYPES = {"float32": torch.float32, "fp32": torch.float32, "float16": torch.flo
 
 class MplugVideo(nn.Module):
     def __init__(self, encoder: TimeSformer, abstractor: VisualAbstractor, llm: nn.Module, tokenizer: Any = None, *,
-                 max_text_tokens: int = 80, add_bos: bool | None = None):
+                 max_text_tokens: int = 80, add_bos: bool | None = None, contrastive: ContrastiveHead | None = None):
         super().__init__()
         hidden = llm.get_input_embeddings().embedding_dim
         if abstractor.output_dim != hidden:
             raise ValueError(f"abstractor projects to {abstractor.output_dim}, the LLM embeds at {hidden}")
         self.encoder, self.abstractor, self.llm = encoder, abstractor, llm
+        self.contrastive = contrastive  # optional ITC head (models/contrastive.py): retrieval by embeddings
         self.llm.requires_grad_(False)
         self.llm.eval()
         self.tokenizer = tokenizer
@@ -106,20 +108,58 @@ class MplugVideo(nn.Module):
         after_eos = (is_eos.long().cumsum(1) - is_eos.long()) > 0  # strictly after the first eos
         return input_ids.masked_fill(~keep | after_eos, IGNORE)
 
+    def text_hidden(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The frozen LLM's last hidden states over titles alone (no video), without gradients: (B, L, hidden)."""
+        with torch.no_grad():
+            out = self._llm(self._embed(input_ids), attention_mask, 1, use_cache=False, output_hidden_states=True)
+        return out.hidden_states[-1]
+
+    def embed_texts(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """(B, dim) unit ITC embeddings of tokenised titles (needs the contrastive head)."""
+        return self.contrastive.embed_text(self.text_hidden(input_ids, attention_mask), attention_mask)
+
+    def embed_videos(self, video: torch.Tensor) -> torch.Tensor:
+        """(B, dim) unit ITC embeddings of videos (needs the contrastive head)."""
+        return self.contrastive.embed_video(self.video_features(video))
+
     def forward(self, video: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
                 labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
-        """-> {loss: mean CE over label tokens, logits (B, L, V) aligned with input_ids, labels (B, L),
-        num_label_tokens}; labels default to `text_labels(input_ids, attention_mask)`."""
+        """-> {loss: mean CE over label tokens (+ weight x InfoNCE with the contrastive head), caption_loss,
+        itc_loss (with the head), logits (B, L, V) aligned with input_ids, labels (B, L), num_label_tokens}; labels
+        default to `text_labels(input_ids, attention_mask)`."""
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
-        prefix = self.encode_video(video)
+        queries = self.abstractor.encode(self.encoder(video))
+        logits = self._text_logits(self.abstractor.proj(queries).to(self.llm.dtype), input_ids, attention_mask)
+        labels = self.text_labels(input_ids, attention_mask) if labels is None else labels
+        loss = F.cross_entropy(logits.float().flatten(0, 1), labels.flatten(), ignore_index=IGNORE)
+        out = {"loss": loss, "caption_loss": loss.detach(), "logits": logits, "labels": labels,
+               "num_label_tokens": (labels != IGNORE).sum()}
+        if self.contrastive is not None:
+            itc = self.contrastive.loss(self.contrastive.embed_video(queries.mean(1)),
+                                        self.embed_texts(input_ids, attention_mask),
+                                        input_ids.masked_fill(attention_mask == 0, -1))
+            out.update(loss=loss + self.contrastive.config.weight * itc, itc_loss=itc.detach())
+        return out
+
+    def _text_logits(self, prefix: torch.Tensor, input_ids: torch.Tensor,
+                     attention_mask: torch.Tensor) -> torch.Tensor:
+        """Logits (B, L, V) of the title positions after the visual prefix (B, Q, hidden)."""
         b, q, length = prefix.shape[0], prefix.shape[1], input_ids.shape[1]
         embeds = torch.cat([prefix, self._embed(input_ids)], dim=1)
         mask = torch.cat([attention_mask.new_ones(b, q), attention_mask], dim=1)
-        logits = self._llm(embeds, mask, length + 1, use_cache=False).logits[:, -(length + 1):-1]
-        labels = self.text_labels(input_ids, attention_mask) if labels is None else labels
-        loss = F.cross_entropy(logits.float().flatten(0, 1), labels.flatten(), ignore_index=IGNORE)
-        return {"loss": loss, "logits": logits, "labels": labels, "num_label_tokens": (labels != IGNORE).sum()}
+        return self._llm(embeds, mask, length + 1, use_cache=False).logits[:, -(length + 1):-1]
+
+    @torch.no_grad()
+    def title_log_likelihood(self, prefix: torch.Tensor, input_ids: torch.Tensor,
+                             attention_mask: torch.Tensor) -> torch.Tensor:
+        """(B,) mean log-probability per title token of each title after its visual prefix (``encode_video``):
+        how the frozen-LLM model ranks captions without a contrastive head."""
+        labels = self.text_labels(input_ids, attention_mask)
+        logits = self._text_logits(prefix, input_ids, attention_mask).float()
+        logp = torch.log_softmax(logits, -1).gather(-1, labels.clamp_min(0)[..., None])[..., 0]
+        real = labels != IGNORE
+        return (logp * real).sum(1) / real.sum(1).clamp_min(1)
 
     @torch.no_grad()
     def generate(self, video: torch.Tensor, tokenizer: Any = None, max_new_tokens: int = 40,
@@ -166,15 +206,19 @@ class MplugVideo(nn.Module):
     def trainable_state_dict(self) -> dict[str, torch.Tensor]:
         """Encoder + abstractor (incl. the LLM projection): everything a checkpoint must hold; the LLM is reloaded
         from its own path."""
-        return {f"{name}.{k}": v for name in ("encoder", "abstractor")
+        return {f"{name}.{k}": v for name in self._trainable_parts()
                 for k, v in getattr(self, name).state_dict().items()}
 
+    def _trainable_parts(self) -> tuple[str, ...]:
+        return ("encoder", "abstractor") + (("contrastive",) if self.contrastive is not None else ())
+
     def load_trainable_state_dict(self, state: dict[str, torch.Tensor], strict: bool = True) -> dict[str, list]:
-        stray = [k for k in state if not k.startswith(("encoder.", "abstractor."))]
+        parts = self._trainable_parts()
+        stray = [k for k in state if not k.startswith(tuple(f"{name}." for name in parts))]
         if stray and strict:
             raise ValueError(f"not trainable-state keys: {stray[:5]}{' ...' if len(stray) > 5 else ''}")
         result = {"missing": [], "unexpected": list(stray)}
-        for name in ("encoder", "abstractor"):
+        for name in parts:
             part = {k[len(name) + 1:]: v for k, v in state.items() if k.startswith(name + ".")}
             res = getattr(self, name).load_state_dict(part, strict=strict)
             result["missing"] += [f"{name}.{k}" for k in res.missing_keys]
@@ -239,7 +283,8 @@ def build_mplug_video(model_cfg: dict, device: str = "cpu", dtype: torch.dtype |
 
     from .clip_model import resolve_device
 
-    cfg = _check_keys(model_cfg.get("model", model_cfg), {"vision", "abstractor", "llm", "max_text_tokens"}, "model")
+    cfg = _check_keys(model_cfg.get("model", model_cfg), {"vision", "abstractor", "llm", "max_text_tokens",
+                                                          "contrastive"}, "model")
     device = resolve_device(device)
     vision_args = _check_keys(dict(cfg.get("vision") or {}), set(VideoEncoderConfig.__dataclass_fields__) | {"init"},
                               "model.vision")
@@ -266,6 +311,12 @@ def build_mplug_video(model_cfg: dict, device: str = "cpu", dtype: torch.dtype |
     if limit is not None and abstractor.config.num_queries + max_text > limit:
         raise ValueError(f"{abstractor.config.num_queries} queries + {max_text} text tokens exceed the LLM's "
                          f"{limit} positions")
-    model = MplugVideo(encoder, abstractor, llm, tokenizer, max_text_tokens=max_text, add_bos=llm_cfg.get("add_bos"))
+    head = None
+    if cfg.get("contrastive"):  # optional ITC head; absent or null = the paper's model
+        head_cfg = ContrastiveConfig(**_check_keys(dict(cfg["contrastive"]),
+                                                   set(ContrastiveConfig.__dataclass_fields__), "model.contrastive"))
+        head = ContrastiveHead(abstractor.config.width, llm.get_input_embeddings().embedding_dim, head_cfg)
+    model = MplugVideo(encoder, abstractor, llm, tokenizer, max_text_tokens=max_text, add_bos=llm_cfg.get("add_bos"),
+                       contrastive=head)
     model.init_report = report
     return model.to(device)

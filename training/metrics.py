@@ -57,3 +57,44 @@ def topk_accuracy(logits: np.ndarray, labels: np.ndarray, ks: Sequence[int] = (1
         hit = (order[:, :k] == labels[:, None]).any(axis=1)
         out[f"top{k}"] = round(100.0 * float(hit.mean()), 2)
     return out
+
+
+def fit_linear_head(features: np.ndarray, labels: np.ndarray, classes: int, l2: float = 1e-3):
+    """Multinomial logistic regression (L-BFGS on standardised features): the linear probe."""
+    import torch
+
+    x = torch.tensor(features, dtype=torch.float32)
+    y = torch.tensor(labels, dtype=torch.long)
+    head = torch.nn.Linear(x.shape[1], classes)
+    optimizer = torch.optim.LBFGS(head.parameters(), max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(head(x), y) + l2 * head.weight.pow(2).sum()
+        loss.backward()
+        return loss
+    optimizer.step(closure)
+    return head
+
+
+def retrieval_ranks(scores: np.ndarray, text_video: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(video->text ranks, text->video ranks), 1-based, of a (videos, texts) score matrix (higher = better) where
+    text t describes video ``text_video[t]``. A video's rank is that of its best-scored own text among the other
+    videos' texts; ties count against the model (a constant scorer ranks last, not first)."""
+    scores, text_video = np.asarray(scores, dtype=np.float64), np.asarray(text_video)
+    videos, texts = scores.shape
+    own = np.zeros_like(scores, dtype=bool)
+    own[text_video, np.arange(texts)] = True
+    true_t = scores[text_video, np.arange(texts)]
+    t2v = (scores >= true_t[None, :]).sum(0)
+    best = np.where(own, scores, -np.inf).max(1)
+    v2t = ((scores >= best[:, None]) & ~own).sum(1) + 1
+    return v2t[own.any(1)], t2v
+
+
+def recall_at(ranks: np.ndarray, ks=(1, 5, 10)) -> dict[str, float]:
+    """R@K (%) and the median rank of 1-based ranks."""
+    ranks = np.asarray(ranks)
+    out = {f"R@{k}": round(100.0 * float((ranks <= k).mean()), 2) for k in ks}
+    out["median_rank"] = float(np.median(ranks))
+    return out

@@ -24,7 +24,8 @@ def _llm_digest() -> str:
     return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(folder.glob("*.safetensors")))).hexdigest()[:16]
 
 
-def _evaluate(run: Path, root: Path, csvs: dict[str, Path], scorers: list[str]) -> dict[str, Any]:
+def evaluate_run(run: Path, root: Path, csvs: dict[str, Path], scorers: list[str]) -> dict[str, Any]:
+    """A pretraining run on the three tasks (retrieval once per scorer)."""
     from jobs import evaluate
 
     common = ["--run", str(run), "--videos", str(root), "--device", "cpu"]
@@ -39,27 +40,40 @@ def _evaluate(run: Path, root: Path, csvs: dict[str, Path], scorers: list[str]) 
     return out
 
 
-def run_youku_benchmark(workdir: str, per_category: int = 20, steps: int = 300, seed: int = 11) -> dict[str, Any]:
-    from jobs import curate, pretrain
+def prepare_benchmark(root: Path, per_category: int, seed: int = 11, quiet: bool = True,
+                      beam_args: tuple[str, ...] = ()) -> tuple[str, dict]:
+    """Make the synthetic set under ``root``, curate train, then test ``--against`` train (``beam_args``: runner
+    options), write the CSVs; return (the train run's shard pattern, the CSV paths)."""
+    from jobs import curate
 
-    root = Path(workdir)
     paths = make_benchmark_set(root, per_category=per_category, seed=seed)
     runs = root / "runs"
-    tiny = str(resolve_path("configs/tiny_clip.yaml"))
-    common = ["--phase", "all", "--config", tiny, "--overwrite", "--quiet"]
+    common = ["--phase", "all", "--config", str(resolve_path("configs/tiny_clip.yaml")), "--overwrite",
+              *(["--quiet"] if quiet else []), *beam_args]
     curate.run([*common, "--input", str(paths["train"]), "--output", str(runs / "train")])
     curate.run([*common, "--input", str(paths["test"]), "--output", str(runs / "test"),
                 "--against", str(runs / "train")])
-    csvs = write_csvs(root, runs / "train", runs / "test")
-    shards = str(runs / "train" / "shards" / "*.tar")
+    return str(runs / "train" / "shards" / "*.tar"), write_csvs(root, runs / "train", runs / "test")
+
+
+def pretrain_fresh(run: Path, shards: str, steps: int, extra: list[str], quiet: bool = True) -> dict:
+    """The tiny mPLUG-video trained from its init (an older run in ``run`` is removed first)."""
+    from jobs import pretrain
+
+    shutil.rmtree(run, ignore_errors=True)
+    return pretrain.run(["--shards", shards, "--config", "pretrain_tiny", "--output", str(run), "--steps",
+                         str(steps), "--set", "train.device=cpu", *(["--quiet"] if quiet else []), *extra])
+
+
+def run_youku_benchmark(workdir: str, per_category: int = 20, steps: int = 300, seed: int = 11) -> dict[str, Any]:
+    root = Path(workdir)
+    shards, csvs = prepare_benchmark(root, per_category, seed)
     before = _llm_digest()
-    result: dict[str, Any] = {"per_category": per_category, "steps": steps, "csvs": {k: str(v) for k, v in
-                                                                                      csvs.items()}}
+    result: dict[str, Any] = {"per_category": per_category, "steps": steps,
+                              "csvs": {k: str(v) for k, v in csvs.items()}}
     for name, extra, scorers in (("frozen_llm", [], ["likelihood"]), ("with_itc", ITC, ["likelihood", "itc"])):
         run = root / "pretrain" / name
-        shutil.rmtree(run, ignore_errors=True)  # both start from the same init, never from an older run
-        pretrain.run(["--shards", shards, "--config", "pretrain_tiny", "--output", str(run), "--steps", str(steps),
-                      "--set", "train.device=cpu", "--quiet", *extra])
-        result[name] = _evaluate(run, root, csvs, scorers)
+        pretrain_fresh(run, shards, steps, extra)
+        result[name] = evaluate_run(run, root, csvs, scorers)
     result["llm_unchanged"] = _llm_digest() == before
     return result

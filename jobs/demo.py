@@ -3,7 +3,6 @@ stage (``--phase all`` with the bundled tiny CLIP), and show the funnels, where 
 from __future__ import annotations
 
 import shlex
-import shutil
 import sys
 from pathlib import Path
 
@@ -48,17 +47,19 @@ def _media_scores(manifest: dict) -> None:
               f"{num('visual_nsfw_drawing_mean', 8)}{num('clip_score_mean', 7)}  {'' if r['visual_dup_cluster'] is None else r['visual_dup_cluster']}")
 
 
-def _pretrain(out: Path, steps: int) -> tuple[dict, dict]:
-    """Stage 3: the hand-off to training: mPLUG-video (tiny config) on the shards just written, then evaluated."""
-    from jobs import evaluate, pretrain
+def _pretrain(out: Path, steps: int, beam_args: list[str]) -> tuple[dict, dict]:
+    """Stage 3: the hand-off to training, on the synthetic benchmark (six categories; clips of one source or one
+    title stay in one split): train and test curated (test --against train), the tiny mPLUG-video with the
+    contrastive head pretrained on the train run's shards, then scored on the three benchmark tasks."""
+    from bench.youku_benchmark import ITC, evaluate_run, pretrain_fresh, prepare_benchmark
 
-    shards = str(out / "all" / "shards" / "*.tar")
-    shutil.rmtree(out / "pretrain", ignore_errors=True)  # a demo trains from scratch, never resumes an old one
-    print(f"\n== 3. pretrain the tiny mPLUG-video on {shards} ({steps} steps, CPU), then evaluate\n")
-    trained = pretrain.run(["--shards", shards, "--config", "pretrain_tiny", "--output", str(out / "pretrain"),
-                            "--steps", str(steps), "--quiet"])
-    scores = evaluate.run(["--run", str(out / "pretrain"), "--shards", shards])
-    return trained, scores
+    root = out / "benchmark"
+    print(f"\n== 3. synthetic Youku-mPLUG benchmark -> {root}/: curate train, then test --against train; pretrain "
+          f"the tiny mPLUG-video (+ ITC head) for {steps} steps on CPU; evaluate classification, retrieval, "
+          "captioning\n")
+    shards, csvs = prepare_benchmark(root, per_category=6, beam_args=tuple(beam_args))
+    trained = pretrain_fresh(out / "pretrain", shards, steps, ITC)
+    return trained, evaluate_run(out / "pretrain", root, csvs, ["itc", "likelihood"])
 
 
 def run(argv: list[str] | None = None) -> dict:
@@ -80,7 +81,7 @@ def run(argv: list[str] | None = None) -> dict:
         _examples(result["all"])
         _media_scores(result["all"])
         if args.pretrain_steps > 0:
-            result["pretrain"], result["evaluate"] = _pretrain(out, args.pretrain_steps)
+            result["pretrain"], result["evaluate"] = _pretrain(out, args.pretrain_steps, beam_args)
     ledger = (out / "text" / "ledger").resolve()
     print(f"\naudit a run:    {shlex.quote(sys.argv[0]) if sys.argv[0].endswith('ykcurate') else 'ykcurate'} audit "
           f"--run {shlex.quote(str(out.resolve() / 'text'))}")

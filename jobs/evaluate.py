@@ -3,7 +3,8 @@ BLEU-4) and category classification by a linear head on the model's pooled video
 45 classes), as the paper reports its downstream results.
 
 The linear head is fitted on ``--probe-shards`` when given, else on a fixed half of the evaluated clips (chosen by
-a hash of the sample key) and scored on the other half, so it is never scored on clips it was fitted on.
+a hash of the title, so one title is never on both sides) and scored on the other half. ``--benchmark`` scores the
+Youku-mPLUG benchmark's own CSV files instead (``jobs.evaluate_benchmark``).
 """
 from __future__ import annotations
 
@@ -62,15 +63,16 @@ def collect(model, args: dict[str, Any], limit: int | None, max_new_tokens: int,
     return out
 
 
-def _held_out(key: str) -> bool:
-    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=2).digest()[0] % 2 == 1
+def _held_out(title: str) -> bool:
+    """The scoring half, by title: clips of one title are never on both sides of the probe (the benchmark's rule)."""
+    return hashlib.blake2b(title.encode("utf-8", "surrogatepass"), digest_size=2).digest()[0] % 2 == 1
 
 
 def classification(evaluated: dict, probe: dict | None) -> dict[str, Any]:
     """Top-1/top-5 of a linear head on pooled features; fitted on ``probe`` or on the non-held-out half."""
     feats, labels = evaluated["features"], np.asarray(evaluated["labels"])
     if probe is None:
-        test = np.array([_held_out(k) for k in evaluated["keys"]], dtype=bool)
+        test = np.array([_held_out(t) for t in evaluated["refs"]], dtype=bool)
         fit_x, fit_y, feats, labels = feats[~test], labels[~test], feats[test], labels[test]
     else:
         fit_x, fit_y = probe["features"], np.asarray(probe["labels"])

@@ -37,7 +37,15 @@ def test_demo_lands_every_defect_at_its_stage(tmp_path, capsys):
     real = rows["real_bikes"]
     assert real["status"] != "error" and real["width"] == 640 and real["clip_score_mean"] is not None
 
-    # stage 3: the curated shards train the tiny mPLUG-video and are evaluated
+    # stage 3: the synthetic benchmark, curated (test --against train), trains the tiny mPLUG-video with its ITC
+    # head, and is scored on the three tasks
     assert result["pretrain"]["step"] == 12 and result["pretrain"]["skipped"] == {}
-    assert result["evaluate"]["captioning"]["clips"] == result["all"]["funnel"]["kept"]
-    assert "CIDEr" in out and "top-1" in out
+    scores = result["evaluate"]
+    assert scores["classification"]["classes"] >= 5 and scores["classification"]["top1"] is not None
+    assert scores["retrieval_itc"]["scorer"] == "itc" and "R@1" in scores["retrieval_likelihood"]["text_to_video"]
+    assert scores["captioning"]["clips"] == scores["retrieval_itc"]["videos"] > 0
+    split = {name: [json.loads(line) for line in open(tmp_path / "demo" / "benchmark" / f"{name}.jsonl",
+                                                    encoding="utf-8")] for name in ("train", "test")}
+    for field in ("source", "title"):  # the benchmark's rule: nothing of one source or one title on both sides
+        assert not {r[field] for r in split["train"]} & {r[field] for r in split["test"]}
+    assert "CIDEr" in out and "top-1" in out and "retrieval (itc" in out

@@ -65,15 +65,18 @@ def pretrain_fresh(run: Path, shards: str, steps: int, extra: list[str], quiet: 
                          str(steps), "--set", "train.device=cpu", *(["--quiet"] if quiet else []), *extra])
 
 
-def run_youku_benchmark(workdir: str, per_category: int = 20, steps: int = 300, seed: int = 11) -> dict[str, Any]:
+def run_youku_benchmark(workdir: str, per_category: int = 20, steps: int = 150, batch: int = 32,
+                        seed: int = 11) -> dict[str, Any]:
+    """Both models see the same ``batch`` clips per step: InfoNCE learns only what its negatives tell apart, and at
+    the tiny recipe's 8 a batch rarely holds two clips of one scene (docs/BENCHMARKS.md)."""
     root = Path(workdir)
     shards, csvs = prepare_benchmark(root, per_category, seed)
     before = _llm_digest()
-    result: dict[str, Any] = {"per_category": per_category, "steps": steps,
+    result: dict[str, Any] = {"per_category": per_category, "steps": steps, "batch": batch,
                               "csvs": {k: str(v) for k, v in csvs.items()}}
     for name, extra, scorers in (("frozen_llm", [], ["likelihood"]), ("with_itc", ITC, ["likelihood", "itc"])):
         run = root / "pretrain" / name
-        pretrain_fresh(run, shards, steps, extra)
+        pretrain_fresh(run, shards, steps, ["--set", f"data.batch_size={batch}", *extra])
         result[name] = evaluate_run(run, root, csvs, scorers)
     result["llm_unchanged"] = _llm_digest() == before
     return result

@@ -44,7 +44,8 @@ def parser() -> argparse.ArgumentParser:
     yk = sub.add_parser("youku-benchmark", help="synthetic benchmark: classification, retrieval, captioning, "
                                                 "with and without the contrastive head")
     yk.add_argument("--per-category", type=POSITIVE, default=20, help="source clips per category (default 20)")
-    yk.add_argument("--steps", type=POSITIVE, default=300, help="pretraining steps of each model (default 300)")
+    yk.add_argument("--steps", type=POSITIVE, default=150, help="pretraining steps of each model (default 150)")
+    yk.add_argument("--batch", type=POSITIVE, default=32, help="clips per step, both models (default 32)")
     yk.add_argument("--workdir", help="where the clips, runs and models go (default: a temporary directory)")
     minhash = sub.add_parser("minhash", help="vectorised MinHash vs datasketch per record")
     minhash.add_argument("--records", type=POSITIVE, default=20_000, help="titles to hash (default 20,000)")
@@ -100,7 +101,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         from bench.youku_benchmark import run_youku_benchmark
 
         result = run_youku_benchmark(args.workdir or tempfile.mkdtemp(prefix="ykcurate-bench-youku-"),
-                                     args.per_category, args.steps)
+                                     args.per_category, args.steps, args.batch)
         print(json.dumps(result, indent=2, ensure_ascii=False))
         return result
     if args.what == "minhash":

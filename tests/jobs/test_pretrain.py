@@ -10,6 +10,7 @@ from safetensors.torch import load_file
 
 from jobs import evaluate, pretrain
 from models.mplug_video import resolve_path
+from training.checkpoint import load_checkpoint
 from tests.training.pretrain_fixtures import caption_shards, recipe_path  # noqa: F401
 
 
@@ -50,15 +51,18 @@ def test_bad_inputs_exit_2(recipe_path, tmp_path):  # noqa: F811
 
 
 def test_two_process_ddp_on_cpu(caption_shards, recipe_path, tmp_path):  # noqa: F811
-    """torchrun with two ranks (gloo on CPU): the same entry point as a multi-GPU run."""
+    """torchrun with two ranks (gloo on CPU): the same entry point as a multi-GPU run, with the contrastive head
+    (its InfoNCE gathers both ranks' clips)."""
     run = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
                            "-m", "jobs.pretrain", "--shards", caption_shards, "--config", str(recipe_path),
-                           "--output", str(run), "--steps", "4", "--quiet"],
+                           "--output", str(run), "--steps", "4", "--set", "model.contrastive.dim=32", "--quiet"],
                           capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "world size 2" in proc.stdout
     summary = json.loads((run / "summary.json").read_text())
     assert summary["step"] == 4 and summary["last_loss"] is not None
     assert len(list((run / "checkpoints").glob("*.pt"))) >= 1
+    state = load_checkpoint(sorted((run / "checkpoints").glob("*.pt"))[-1])
+    assert any(k.startswith("contrastive.") for k in state["trainable"])

@@ -2,9 +2,10 @@
 
 An index part is the compact projection of one ledger part that dedup needs: per valid record its record id,
 video_id, whether it was still alive when dedup ran, md5, video_path, normalised title, input duration and
-comparison text, i.e. exactly the ``DedupItem`` the text stage handed to exact_dup and near_dup. Keys, MinHash
-bands and cells are recomputed from it when a later run reads it (vectorised MinHash runs ~150k titles/s per core,
-faster than reading stored band keys, which are ~70 per title). Every record that took part in dedup is in it,
+comparison text, i.e. exactly the ``DedupItem`` the text stage handed to exact_dup and near_dup, plus the hashes
+a later run tests without a Python loop: exact-key hashes, the text hash and the MinHash band hashes (20 per alive
+text). Duration cells and deletion keys are recomputed in NumPy when it is read (stored, they would be ~70 per
+title, doubling the index). Every record that took part in dedup is in it,
 kept or not: a new record that duplicates a rejected duplicate of an earlier kept one joins that cluster, as it
 would in one run over everything.
 

@@ -4,9 +4,11 @@
    keys with their duration cells), from the text stage's dedup outputs, into one Bloom filter: parts per bundle,
    OR-ed by a global combine.
    Its size follows this run's input (``bloom_bits``), not the corpus.
-2. ``EarlierCandidates``: each earlier index part (``pipeline.dedup_index``) on a worker, its keys recomputed and
-   checked against the filter; only records with a possible match go on, as dedup inputs under virtual record ids,
-   into the very shuffles this run's records take. Everything else of the earlier runs is read once and dropped.
+2. ``EarlierCandidates``: each earlier index part (``pipeline.dedup_index``) on a worker, its stored hashes (plus
+   cells and deletion keys computed in NumPy) checked against the filter; only records with a possible match go on,
+   as dedup inputs under virtual record ids, into the very shuffles this run's records take. Texts that share only
+   a band key send just their passing band entries; ``EarlierPairRows`` reads their rows again only for the
+   candidate pairs that name them. Everything else of the earlier runs is read and dropped.
 
 3. ``NewVideosBloom`` / ``EarlierVideos``: the same for visual_dup: the earlier runs' visual index parts hold each
    video's candidate keys and a reference to its stored embeddings, loaded only for videos whose keys match.
@@ -26,9 +28,9 @@ from filters.near_dup import LshEntries, lsh_entries
 from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, earlier_part, earlier_videos, items_of
 from transforms.batching import Exchange
-from transforms.exact_dup import _key_hash, key_entries
 from filters.text_rows import TextTable
-from transforms.near_dup import key_members, split_table
+from transforms.exact_dup import _key_hash, key_entries
+from transforms.near_dup import key_members, put_entries, split_table
 from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS
 
 
@@ -185,8 +187,7 @@ class _EarlierCandidatesFn(_EarlierFn):
         if same_text_edges:
             yield beam.pvalue.TaggedOutput(SAME_TEXT_EDGES, same_text_edges)
         if len(entries.keys):
-            parts = (entries.keys >> np.uint64(40)) % np.uint64(self.config.near_dup.partitions)
-            for keyed in self.exchange.put_runs("bands", parts, self.config.near_dup.partitions, entries.take):
+            for keyed in put_entries(entries, self.config.near_dup, self.exchange):
                 yield beam.pvalue.TaggedOutput(EARLIER_BANDS, keyed)
 
 

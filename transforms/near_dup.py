@@ -13,7 +13,7 @@ from typing import NamedTuple
 import apache_beam as beam
 import numpy as np
 
-from filters.near_dup import (bucket_pairs, collapse_table, link_segments, lsh_entries, merge_tables,
+from filters.near_dup import (LshEntries, bucket_pairs, collapse_table, link_segments, lsh_entries, merge_tables,
                               similar)
 from filters.text_rows import TextRow, TextTable
 from pipeline.config import NearDupConfig
@@ -56,6 +56,11 @@ def band_entries(table: TextTable, config: NearDupConfig, exchange: Exchange, bl
         earlier = np.maximum.reduceat(table.rep_ids, table.seg_starts[:-1]) < 0
         keep = ~earlier[entries.text.astype(np.int64)] | bloom.contains(entries.keys)
         entries = entries.take(np.flatnonzero(keep))
+    yield from put_entries(entries, config, exchange)
+
+
+def put_entries(entries: LshEntries, config: NearDupConfig, exchange: Exchange):
+    """(partition, ref) of LSH entries by bucket key: the one partitioning every side of the buckets must share."""
     parts = (entries.keys >> np.uint64(40)) % np.uint64(config.partitions)
     yield from exchange.put_runs("bands", parts, config.partitions, entries.take)
 

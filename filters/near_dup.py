@@ -233,10 +233,21 @@ class LshEntries(NamedTuple):
     text: np.ndarray      # uint32 index of each entry's text
     hashes: np.ndarray    # int64 text hash, per text
     sketches: np.ndarray  # uint64 text sketch (``sketch``), per text
+    earlier: np.ndarray | None = None  # bool per text: only earlier runs' records have it (None: none)
 
     def take(self, where: np.ndarray) -> "LshEntries":
         """The entries at ``where``, with the whole per-text columns (a bucket partition's piece)."""
-        return LshEntries(self.keys[where], self.text[where], self.hashes, self.sketches)
+        return LshEntries(self.keys[where], self.text[where], self.hashes, self.sketches, self.earlier)
+
+    def earlier_flags(self) -> np.ndarray:
+        return self.earlier if self.earlier is not None else np.zeros(len(self.hashes), dtype=bool)
+
+
+def earlier_texts(table: TextTable) -> np.ndarray:
+    """Bool per text of a table: every record with it is an earlier run's (virtual record ids are negative)."""
+    if not len(table.hashes):
+        return np.zeros(0, dtype=bool)
+    return np.maximum.reduceat(table.rep_ids, table.seg_starts[:-1]) < 0
 
 
 def text_band_hashes(texts: list[str], config: NearDupConfig) -> np.ndarray:
@@ -282,7 +293,7 @@ def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig,
         out_keys ^= out_keys >> np.uint64(29)
     out_text[:n_band].reshape(len(owner), config.bands)[:] = owner[:, None]
     out_text[n_band:] = text_of
-    return LshEntries(out_keys, out_text, table.hashes, sketches_of(texts))
+    return LshEntries(out_keys, out_text, table.hashes, sketches_of(texts), earlier_texts(table))
 
 
 def _deletion_cells(owner: np.ndarray, text_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -321,6 +332,7 @@ def bucket_pairs(pieces: list[LshEntries], config: NearDupConfig) -> np.ndarray:
     text = np.concatenate([piece.text.astype(np.int64) + offset for piece, offset in zip(pieces, offsets.tolist())])
     all_hashes = np.concatenate([piece.hashes for piece in pieces])
     all_sketches = np.concatenate([piece.sketches for piece in pieces])
+    all_earlier = np.concatenate([piece.earlier_flags() for piece in pieces])
     # Nearly every bucket key occurs once: drop those with one sort of the keys alone, then order the few left
     order = np.argsort(keys)
     sorted_keys = keys[order]
@@ -328,16 +340,17 @@ def bucket_pairs(pieces: list[LshEntries], config: NearDupConfig) -> np.ndarray:
     shared[1:] = sorted_keys[1:] == sorted_keys[:-1]
     shared[:-1] |= shared[1:]
     keys, text = sorted_keys[shared], text[order[shared]]
-    hashes, sketches = all_hashes[text], all_sketches[text]
+    hashes, sketches, earlier = all_hashes[text], all_sketches[text], all_earlier[text]
     order = np.lexsort((hashes, keys))
-    keys, hashes, sketches = keys[order], hashes[order], sketches[order]
+    keys, hashes, sketches, earlier = keys[order], hashes[order], sketches[order], earlier[order]
     keep = np.ones(keys.size, dtype=bool)
     keep[1:] = (keys[1:] != keys[:-1]) | (hashes[1:] != hashes[:-1])
-    keys, hashes, sketches = keys[keep], hashes[keep], sketches[keep]
+    keys, hashes, sketches, earlier = keys[keep], hashes[keep], sketches[keep], earlier[keep]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, keys.size])
     first, second = _window_pairs(starts, sizes, config.max_bucket_texts)
-    ok = compatible(sketches[first], sketches[second], config)
+    # two earlier texts: their runs have decided about them (kept both), so the pair is never verified
+    ok = compatible(sketches[first], sketches[second], config) & ~(earlier[first] & earlier[second])
     a, b = hashes[first[ok]], hashes[second[ok]]
     return unique_rows(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1))
 

@@ -16,6 +16,7 @@ INF = math.inf
 RANGES: dict[str, tuple[float, float]] = {
     "read.batch_size": (1, 1_000_000),
     "read.split_bytes": (1024, INF),
+    "read.min_units": (1, 1_000_000),
     "read.max_title_chars": (1, 1_000_000),
     "shuffle.flush_records": (1, INF),
     "duration.min_seconds": (0, INF),

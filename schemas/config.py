@@ -20,6 +20,7 @@ class ConfigError(ValueError):
 class ReadConfig:
     batch_size: int = 2000
     split_bytes: int = 8 << 20
+    min_units: int = 16
     max_title_chars: int = 1000
 
 

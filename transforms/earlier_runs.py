@@ -156,7 +156,7 @@ def text_candidates(table: pa.Table, config: Config, bloom: Bloom) -> tuple[pa.T
     renumber = np.cumsum(chosen) - 1
     keep = passing & chosen[entries.text.astype(np.int64)]
     chosen_entries = LshEntries(entries.keys[keep], renumber[entries.text[keep].astype(np.int64)].astype(np.uint32),
-                                entries.hashes[chosen], entries.sketches[chosen])
+                                entries.hashes[chosen], entries.sketches[chosen], np.ones(int(chosen.sum()), dtype=bool))
     return alive.filter(pa.array(same_text)), chosen_entries
 
 

@@ -53,8 +53,7 @@ def band_entries(table: TextTable, config: NearDupConfig, exchange: Exchange, bl
     earlier run's text keeps only the entries a new text may share."""
     entries = lsh_entries(table, config)
     if bloom is not None and len(entries.keys):
-        earlier = np.maximum.reduceat(table.rep_ids, table.seg_starts[:-1]) < 0
-        keep = ~earlier[entries.text.astype(np.int64)] | bloom.contains(entries.keys)
+        keep = ~entries.earlier_flags()[entries.text.astype(np.int64)] | bloom.contains(entries.keys)
         entries = entries.take(np.flatnonzero(keep))
     yield from put_entries(entries, config, exchange)
 

@@ -28,6 +28,7 @@ FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv
 _OFFSET_BITS = 40
 _OFFSET_MASK = (1 << _OFFSET_BITS) - 1
 WHOLE_FILE = 1 << _OFFSET_BITS  # end of a unit that reads its file to the end (compressed, CSV, small)
+MIN_UNIT_BYTES = 1 << 20  # below this a unit's fixed costs (a ledger part, an index part, a few batches) dominate
 PEEK_BYTES = 1 << 20  # files this small are checked for records while planning (empty input: one line, no run)
 
 
@@ -88,10 +89,18 @@ def _parquet_tasks(index: int, path: str, size: int) -> list[ReadTask]:
     return tasks
 
 
-def _splittable(path: str, fmt: str, size: int, config: ReadConfig) -> bool:
+def unit_bytes(total: int, config: ReadConfig) -> int:
+    """The size of a JSONL unit of work for an input of ``total`` bytes: ``split_bytes``, or less so the input makes
+    at least ``min_units`` units (a few big units leave workers idle while one finishes), but not under
+    ``MIN_UNIT_BYTES`` unless ``split_bytes`` says so. A function of the input and the config only, so a rerun on any
+    runner plans the same units."""
+    return min(config.split_bytes, max(MIN_UNIT_BYTES, -(-total // config.min_units)))
+
+
+def _splittable(path: str, fmt: str, size: int, split: int) -> bool:
     """Only plain JSONL splits at byte offsets (see transforms.read_files); the magic bytes are read only for files
     big enough to split, so planning many small files costs no extra reads."""
-    if fmt != "jsonl" or size <= config.split_bytes or compression_of(path):
+    if fmt != "jsonl" or size <= split or compression_of(path):
         return False
     return compression_of(path, read_head(path)) is None
 
@@ -102,6 +111,7 @@ def plan_reads(patterns: list[str], config: ReadConfig) -> list[ReadTask]:
     for pattern in patterns:
         files.update(_match(pattern))
     tasks = []
+    split = unit_bytes(sum(files.values()), config)
     for index, path in enumerate(sorted(files)):
         try:
             check_regular(path)
@@ -111,12 +121,12 @@ def plan_reads(patterns: list[str], config: ReadConfig) -> list[ReadTask]:
         base = index << _OFFSET_BITS
         if fmt == "parquet":
             tasks.extend(_parquet_tasks(index, path, size))
-        elif not _splittable(path, fmt, size, config):
+        elif not _splittable(path, fmt, size, split):
             tasks.append(ReadTask(index, path, fmt, 0, WHOLE_FILE, first_record_id=base, bytes=size))
         else:
-            tasks.extend(ReadTask(index, path, fmt, s, min(s + config.split_bytes, size), first_record_id=base | s,
-                                  bytes=min(s + config.split_bytes, size) - s)
-                         for s in range(0, size, config.split_bytes))
+            tasks.extend(ReadTask(index, path, fmt, s, min(s + split, size), first_record_id=base | s,
+                                  bytes=min(s + split, size) - s)
+                         for s in range(0, size, split))
     if all(files[path] == 0 for path in files):
         raise InputError(f"input is empty: {len(files)} file(s), 0 bytes")
     if all(size <= PEEK_BYTES and _blank(path, _format_of(path)) for path, size in files.items()):

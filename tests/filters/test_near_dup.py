@@ -58,6 +58,24 @@ def test_bucket_pairs_dedupes_filters_by_sketch_and_bounds_large_buckets():
                        NearDupConfig(max_bucket_texts=10))
     assert len(big) == sum(min(9, n - 1 - i) for i in range(n))
 
+def test_bucket_pairs_never_pairs_two_earlier_texts():
+    """Incremental curation: two texts of earlier runs' records were both kept there; only pairs with a new text
+    are verified, whichever piece (collapsed rows or earlier band entries) each text came in."""
+    texts = {10: "王者荣耀李白连招教学", 11: "王者荣耀李白连招教程", 12: "王者荣耀李白连招教学吧"}
+    keys = np.ones(3, dtype=np.uint64)
+    hashes = np.array([10, 11, 12], dtype=np.int64)
+    sketches = np.array([sketch(texts[h]) for h in hashes.tolist()], dtype=np.uint64)
+    index = np.arange(3, dtype=np.uint32)
+    all_new = bucket_pairs([LshEntries(keys, index, hashes, sketches)], CFG)
+    assert {tuple(p) for p in all_new.tolist()} == {(10, 11), (10, 12), (11, 12)}
+    earlier = np.array([True, True, False])
+    pairs = bucket_pairs([LshEntries(keys, index, hashes, sketches, earlier)], CFG)
+    assert {tuple(p) for p in pairs.tolist()} == {(10, 12), (11, 12)}
+    pieces = [LshEntries(keys[:2], index[:2], hashes[:2], sketches[:2], earlier[:2]),
+              LshEntries(keys[2:], index[:1], hashes[2:], sketches[2:])]
+    assert np.array_equal(bucket_pairs(pieces, CFG), pairs)
+
+
 
 def test_unique_rows_equals_numpy_unique_by_row():
     rng = np.random.default_rng(0)

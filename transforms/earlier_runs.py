@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from filters.bloom import Bloom, size_for
+from transforms.bloom_filters import BloomOfKeys, LoadedBloom
 from filters.near_dup import LshEntries, lsh_entries
 from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, earlier_part, earlier_videos, items_of
@@ -45,46 +46,6 @@ def _text_keys(ref, config: Config, exchange: Exchange) -> np.ndarray:
     return np.concatenate([table.hashes.astype(np.uint64), lsh_entries(table, config.near_dup).keys])
 
 
-class _PartialBloom(beam.DoFn):
-    """One Bloom filter per bundle of key arrays."""
-
-    def __init__(self, bits: int) -> None:
-        self.bits = bits
-
-    def start_bundle(self) -> None:
-        self.bloom = None
-
-    def process(self, keys: np.ndarray):
-        if self.bloom is None:
-            self.bloom = Bloom(self.bits)
-        self.bloom.add(keys)
-
-    def finish_bundle(self):
-        if self.bloom is not None:
-            from apache_beam.transforms.window import GlobalWindow
-            from apache_beam.utils.timestamp import MIN_TIMESTAMP
-            from apache_beam.utils.windowed_value import WindowedValue
-            yield WindowedValue(self.bloom.words, MIN_TIMESTAMP, [GlobalWindow()])
-
-
-class _OrWords(beam.CombineFn):
-    def create_accumulator(self):
-        return None
-
-    def add_input(self, acc, words):
-        return words.copy() if acc is None else np.bitwise_or(acc, words, out=acc)
-
-    def merge_accumulators(self, accs):
-        out = None
-        for acc in accs:
-            if acc is not None:
-                out = self.add_input(out, acc)
-        return out
-
-    def extract_output(self, acc):
-        return acc
-
-
 def bloom_bits(input_bytes: int) -> int:
     """Filter size from the new input's size, fixed when the graph is built: text records carry ~0.3-0.5 keys per
     input byte (~75 per title), so 5 bits per byte gives ~10 bits per key; capped at 128 MiB, where the false
@@ -93,10 +54,8 @@ def bloom_bits(input_bytes: int) -> int:
 
 
 class NewKeysBloom(beam.PTransform):
-    """{exact_keys, texts} dedup outputs of this run -> a singleton Bloom filter's words (uint64 array).
-
-    Its size is a constant (``bloom_bits``), not counted from the keys: a count would read the keys twice, and
-    a key collection consumed twice lost its elements on the Dask runner."""
+    """{exact_keys, texts} dedup outputs of this run -> a singleton reference to a Bloom filter of their keys
+    (``transforms.bloom_filters``)."""
 
     def __init__(self, config: Config, exchange: Exchange, bits: int) -> None:
         super().__init__()
@@ -105,12 +64,9 @@ class NewKeysBloom(beam.PTransform):
         self.bits = bits
 
     def expand(self, inputs):
-        keys = ((inputs["exact_keys"] | "ExactKeyHashes" >> beam.Map(_exact_hashes, self.exchange),
-                 inputs["texts"] | "TextKeys" >> beam.Map(_text_keys, self.config, self.exchange))
-                | "AllNewKeys" >> beam.Flatten())
-        return (keys
-                | "PartialBlooms" >> beam.ParDo(_PartialBloom(self.bits))
-                | "MergeBlooms" >> beam.CombineGlobally(_OrWords()))
+        sources = [(inputs["exact_keys"], _exact_hashes, self.exchange),
+                   (inputs["texts"], _text_keys, self.config, self.exchange)]
+        return inputs["texts"].pipeline | "Keys" >> BloomOfKeys(sources, self.exchange, self.bits)
 
 
 EARLIER_BANDS = "earlier_bands"
@@ -168,15 +124,20 @@ class _EarlierFn(beam.DoFn):
         self.exchange = exchange
         self.runs = runs
 
+    def setup(self) -> None:
+        self.new_keys = LoadedBloom(self.exchange)
+
 
 class _EarlierCandidatesFn(_EarlierFn):
 
-    def process(self, part: tuple[int, str], words: np.ndarray):
+    def process(self, part: tuple[int, str], bloom_ref):
         run_index, path = part
-        table = earlier_part(path, run_index, self.runs)
-        if not table.num_rows or words is None:
+        bloom = self.new_keys(bloom_ref)
+        if bloom is None:
             return
-        bloom = Bloom(len(words) * 64, words)
+        table = earlier_part(path, run_index, self.runs)
+        if not table.num_rows:
+            return
         exact = table.filter(pa.array(_any_hit(table.column("exact_hashes"), bloom)))
         for keyed in key_entries(items_of(exact), self.config.exact_dup, self.exchange, bloom):
             yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
@@ -223,15 +184,19 @@ def _pair_hashes(element, exchange: Exchange) -> np.ndarray:
 
 class _EarlierRowsFn(_EarlierFn):
 
-    def process(self, part: tuple[int, str], pair_words: np.ndarray, new_words: np.ndarray):
+    def setup(self) -> None:
+        super().setup()
+        self.pair_texts = LoadedBloom(self.exchange)
+
+    def process(self, part: tuple[int, str], pairs_ref, new_ref):
         run_index, path = part
-        if pair_words is None or new_words is None:
+        pair_texts, new_keys = self.pair_texts(pairs_ref), self.new_keys(new_ref)
+        if pair_texts is None or new_keys is None:
             return
         alive = _alive(earlier_part(path, run_index, self.runs, ROW_COLUMNS))
         hashes = alive.column("text_hash").to_numpy().astype(np.uint64)
         # named by a pair, and not a text a new record has (those rows came through the collapse)
-        wanted = (Bloom(len(pair_words) * 64, pair_words).contains(hashes)
-                  & ~Bloom(len(new_words) * 64, new_words).contains(hashes))
+        wanted = pair_texts.contains(hashes) & ~new_keys.contains(hashes)
         if wanted.any():
             rows = _text_table(alive.filter(pa.array(wanted)))
             yield from split_table("text_rows", rows, self.config.near_dup.partitions, self.exchange)
@@ -251,10 +216,8 @@ class EarlierPairRows(_EarlierParts):
         # fetches a row no pair uses
 
     def expand(self, pairs):
-        pair_bloom = (pairs
-                      | "PairTextHashes" >> beam.Map(_pair_hashes, self.exchange)
-                      | "PartialPairBlooms" >> beam.ParDo(_PartialBloom(self.bits))
-                      | "MergePairBlooms" >> beam.CombineGlobally(_OrWords()))
+        pair_bloom = pairs.pipeline | "PairTexts" >> BloomOfKeys([(pairs, _pair_hashes, self.exchange)],
+                                                                 self.exchange, self.bits)
         parts = [(i, path) for i, run in enumerate(self.runs) for path in run.parts]
         return (pairs.pipeline
                 | "EarlierIndexPartsAgain" >> beam.Create(parts)
@@ -277,19 +240,18 @@ class NewVideosBloom(beam.PTransform):
         self.bits = bits
 
     def expand(self, entries):
-        return (entries
-                | "VisualKeys" >> beam.Map(_visual_keys, self.exchange)
-                | "PartialVisualBlooms" >> beam.ParDo(_PartialBloom(self.bits))
-                | "MergeVisualBlooms" >> beam.CombineGlobally(_OrWords()))
+        return entries.pipeline | "VisualKeys" >> BloomOfKeys([(entries, _visual_keys, self.exchange)],
+                                                              self.exchange, self.bits)
 
 
 class _EarlierVideosFn(_EarlierFn):
 
-    def process(self, part: tuple[int, str, str], words: np.ndarray):
+    def process(self, part: tuple[int, str, str], bloom_ref):
         run_index, run, path = part
-        if words is None:
+        bloom = self.new_keys(bloom_ref)
+        if bloom is None:
             return
-        found = earlier_videos(path, run, run_index, self.runs, Bloom(len(words) * 64, words))
+        found = earlier_videos(path, run, run_index, self.runs, bloom)
         entries = [(int(key), item) for item, keys in found for key in keys.tolist()]
         if entries:
             yield from self.exchange.split("visual_bands", entries, _entry_key, self.config.near_dup.partitions)

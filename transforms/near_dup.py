@@ -20,6 +20,7 @@ from pipeline.config import NearDupConfig
 from schemas.records import DedupItem
 from filters.bloom import Bloom
 from transforms.batching import Exchange, partitions_of
+from transforms.bloom_filters import LoadedBloom
 
 EDGES = "edges"
 
@@ -64,9 +65,16 @@ def put_entries(entries: LshEntries, config: NearDupConfig, exchange: Exchange):
     yield from exchange.put_runs("bands", parts, config.partitions, entries.take)
 
 
-def _band_entries(ref, config: NearDupConfig, exchange: Exchange, words: np.ndarray | None = None):
-    bloom = None if words is None else Bloom(len(words) * 64, words)
-    yield from band_entries(exchange.get(ref[1]), config, exchange, bloom)
+class _BandEntriesFn(beam.DoFn):
+    def __init__(self, config: NearDupConfig, exchange: Exchange) -> None:
+        self.config = config
+        self.exchange = exchange
+
+    def setup(self) -> None:
+        self.new_keys = LoadedBloom(self.exchange)
+
+    def process(self, ref, bloom_ref=None):
+        yield from band_entries(self.exchange.get(ref[1]), self.config, self.exchange, self.new_keys(bloom_ref))
 
 
 
@@ -132,7 +140,7 @@ class NearDedup(beam.PTransform):
         super().__init__()
         self.config = config
         self.exchange = exchange
-        self.bloom = bloom  # incremental: a singleton Bloom filter of the new records' keys (transforms.earlier_runs)
+        self.bloom = bloom  # incremental: a singleton reference to a Bloom filter of the new records' keys
         self.earlier = earlier  # incremental: (band entries, rows of pairs) of earlier texts that skip the collapse
 
     def expand(self, items):
@@ -145,7 +153,7 @@ class NearDedup(beam.PTransform):
         # rows are already keyed by partition_of(text hash), the key the pairs are joined on; an incremental run's
         # earlier texts join them here (each join flattens its own copy: some runners lose a flattened collection
         # that two consumers read)
-        bands = collapsed.rows | "MinHashBands" >> beam.FlatMap(_band_entries, cfg, ex, *(
+        bands = collapsed.rows | "MinHashBands" >> beam.ParDo(_BandEntriesFn(cfg, ex), *(
             [beam.pvalue.AsSingleton(self.bloom)] if self.bloom is not None else []))
         if self.earlier is not None:
             bands = (bands, self.earlier[0]) | "WithEarlierBands" >> beam.Flatten()

@@ -2,8 +2,8 @@
 
 1. ``NewKeysBloom``: every dedup key of this run's records (exact-key hashes, comparison-text hashes, MinHash band
    keys with their duration cells), from the text stage's dedup outputs, into one Bloom filter: parts per bundle,
-   OR-ed by a global combine.
-   Its size follows this run's input (``bloom_bits``), not the corpus.
+   OR-ed by a global combine, passed around by reference (``transforms.bloom_filters``). Its size follows this
+   run's input (``bloom_bits``), not the corpus.
 2. ``EarlierCandidates``: each earlier index part (``pipeline.dedup_index``) on a worker, its stored hashes (plus
    cells and deletion keys computed in NumPy) checked against the filter; only records with a possible match go on,
    as dedup inputs under virtual record ids, into the very shuffles this run's records take. Texts that share only
@@ -24,12 +24,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from filters.bloom import Bloom, size_for
-from transforms.bloom_filters import BloomOfKeys, LoadedBloom
 from filters.near_dup import LshEntries, lsh_entries
+from filters.text_rows import TextTable
 from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, earlier_part, earlier_videos, items_of
 from transforms.batching import Exchange
-from filters.text_rows import TextTable
+from transforms.bloom_filters import BloomOfKeys, LoadedBloom
 from transforms.exact_dup import _key_hash, key_entries
 from transforms.near_dup import key_members, put_entries, split_table
 from transforms.text_filters import EXACT_KEYS, SAME_TEXT_EDGES, TEXTS

@@ -47,7 +47,8 @@ META = "_index.json"
 def index_table(ledger: pa.Table, config: Config) -> pa.Table:
     """One ledger part -> its index part (valid records, in record order)."""
     from filters.exact_dup import exact_keys
-    from filters.near_dup import text_band_hashes, text_hash
+    from filters.lsh_keys import text_band_hashes
+    from filters.near_dup import text_hash
     from transforms.exact_dup import _key_hash
 
     rows = [r for r in ledger.select(["record_id", "video_id", "status", "stage", "md5", "video_path", "title",

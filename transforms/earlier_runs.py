@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from filters.bloom import Bloom, size_for
-from filters.near_dup import LshEntries, lsh_entries
+from filters.lsh_keys import LshEntries, lsh_entries
 from filters.text_rows import TextTable
 from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, earlier_part, earlier_videos, items_of

@@ -13,8 +13,8 @@ from typing import NamedTuple
 import apache_beam as beam
 import numpy as np
 
-from filters.near_dup import (LshEntries, bucket_pairs, collapse_table, link_segments, lsh_entries, merge_tables,
-                              similar)
+from filters.lsh_keys import LshEntries, lsh_entries
+from filters.near_dup import bucket_pairs, collapse_table, link_segments, merge_tables, similar
 from filters.text_rows import TextRow, TextTable
 from pipeline.config import NearDupConfig
 from schemas.records import DedupItem

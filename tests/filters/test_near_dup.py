@@ -2,8 +2,8 @@ import numpy as np
 
 import math
 
-from filters.near_dup import (LshEntries, _cells_of_rows, bucket_pairs, compatible, duration_cells,
-                              group_identical, link_segments, similar, sketch, unique_rows)
+from filters.lsh_keys import LshEntries, _cells_of_rows, compatible, duration_cells, sketch, unique_rows
+from filters.near_dup import bucket_pairs, group_identical, link_segments, similar
 from pipeline.config import NearDupConfig
 from schemas.records import DedupItem
 

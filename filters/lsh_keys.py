@@ -25,6 +25,8 @@ from schemas.config import NearDupConfig
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _DELETION_SALT = np.uint64(0x2545F4914F6CDD1D)
+_BAND_SALT = np.uint64(0xD6E8FEB86659FD93)
+_CELL_MIX = np.uint64(0xFF51AFD7ED558CCD)
 _UNKNOWN_CELL = -(1 << 40)
 
 
@@ -46,9 +48,10 @@ def duration_cells(segments: list[Segment], tolerance: float) -> list[int]:
     return sorted(cells)
 
 
-def _cells_of_rows(rows: list[TextRow] | TextTable, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+def _cells_of_rows(rows: list[TextRow] | TextTable, tolerance: float,
+                   cells_below: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(row index, cell) for every cell every row occupies, sorted by row index then cell; vectorised form of
-    ``duration_cells``."""
+    ``duration_cells``, with ``cells_below`` more cells below each known duration's first."""
     table = rows if isinstance(rows, TextTable) else TextTable.of(rows)
     owner = table.segment_owner()
     if math.isinf(tolerance):
@@ -56,7 +59,7 @@ def _cells_of_rows(rows: list[TextRow] | TextTable, tolerance: float) -> tuple[n
     width = max(tolerance, 1e-3)
     lo, hi = table.lo, table.hi
     unknown = np.isinf(lo)
-    first = np.where(unknown, _UNKNOWN_CELL, np.floor(np.where(unknown, 0, lo) / width)).astype(np.int64)
+    first = np.where(unknown, _UNKNOWN_CELL, np.floor(np.where(unknown, 0, lo) / width) - cells_below).astype(np.int64)
     last = np.where(unknown, _UNKNOWN_CELL, np.floor(np.where(unknown, 0, hi) / width) + 1).astype(np.int64)
     counts = last - first + 1
     seg_of_cell = np.repeat(np.arange(len(first)), counts)
@@ -135,9 +138,10 @@ def text_band_hashes(texts: list[str], config: NearDupConfig) -> np.ndarray:
 
 
 def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig,
-                band_hashes: np.ndarray | None = None) -> LshEntries:
+                band_hashes: np.ndarray | None = None, cells_below: int = 0) -> LshEntries:
     """One entry per text, band and duration cell, plus (with ``max_edits`` >= 1) one per text, deletion key and
-    duration cell (``filters.edit_keys``). ``band_hashes``: the texts' ``text_band_hashes``, when already known.
+    duration cell (``filters.edit_keys``). ``band_hashes``: the texts' ``text_band_hashes``, when already known;
+    ``cells_below``: extra cells below each duration's own (a Bloom filter's keys for ``probe_entries``).
 
     About 70 entries per text, so the key column is allocated once and filled in place (building it in parts and
     concatenating cost more than the MinHash itself)."""
@@ -147,8 +151,8 @@ def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig,
     table = rows if isinstance(rows, TextTable) else TextTable.of(rows)
     texts = table.texts
     keys = band_hashes if band_hashes is not None else text_band_hashes(texts, config)
-    owner, cells = _cells_of_rows(table, config.duration_tolerance)
-    cell_mix = cells.astype(np.uint64) * np.uint64(0xFF51AFD7ED558CCD)
+    owner, cells = _cells_of_rows(table, config.duration_tolerance, cells_below)
+    cell_mix = cells.astype(np.uint64) * _CELL_MIX
     if config.max_edits >= 1:
         text_of, deletion = deletion_keys(texts)
         which, cell_rows = _deletion_cells(owner, text_of)
@@ -160,7 +164,7 @@ def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig,
     out_keys = np.empty(n_band + len(which), dtype=np.uint64)
     out_text = np.empty(len(out_keys), dtype=np.uint32)
     band_view = out_keys[:n_band].reshape(len(owner), config.bands)
-    band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+    band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * _BAND_SALT
     with np.errstate(over="ignore"):
         np.bitwise_xor(keys[owner], band_salt[None, :], out=band_view)
         band_view *= _GOLDEN
@@ -173,6 +177,53 @@ def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig,
     out_text[:n_band].reshape(len(owner), config.bands)[:] = owner[:, None]
     out_text[n_band:] = text_of
     return LshEntries(out_keys, out_text, table.hashes, sketches_of(texts), earlier_texts(table))
+
+
+def _in_cells(salted: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """Bucket keys of salted band or deletion hashes, each in its cell: ``lsh_entries``'s formula, one cell each."""
+    with np.errstate(over="ignore"):
+        keys = salted + cells.astype(np.uint64) * _CELL_MIX
+        keys ^= keys >> np.uint64(29)
+    return keys
+
+
+def probe_entries(table: TextTable, config: NearDupConfig, band_hashes: np.ndarray,
+                  bloom) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, text index) of the LSH entries of ``table``'s texts that pass ``bloom``: of ``lsh_entries``, at
+    least every entry some new text also has, when the filter holds the new texts' entries made with
+    ``cells_below=1``. Each text must be one record (one segment), as an earlier run's index rows are.
+
+    Two durations within the tolerance are at most one cell apart, so a new text sharing an entry with this one is
+    in the filter at this text's first cell: that one probe per band and deletion key decides, and only the
+    passing entries are made in the second cell too and probed again."""
+    n = len(table.hashes)
+    if len(table.lo) != n:
+        raise ValueError("probe_entries takes texts of one record each")
+    known = ~np.isinf(table.lo)
+    if math.isinf(config.duration_tolerance):
+        first, second = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    else:
+        width = max(config.duration_tolerance, 1e-3)
+        first = np.where(known, np.floor(np.where(known, table.lo, 0) / width), _UNKNOWN_CELL).astype(np.int64)
+        second = known
+    band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * _BAND_SALT
+    with np.errstate(over="ignore"):
+        salted = (band_hashes ^ band_salt[None, :]).ravel()
+        salted *= _GOLDEN
+        text = np.repeat(np.arange(n, dtype=np.int64), config.bands)
+        if config.max_edits >= 1:
+            text_of, deletion = deletion_keys(table.texts)
+            deletion ^= _DELETION_SALT
+            deletion *= _GOLDEN
+            salted, text = np.concatenate([salted, deletion]), np.concatenate([text, text_of])
+    keys = _in_cells(salted, first[text])
+    hit = bloom.contains(keys)
+    keys, salted, text = keys[hit], salted[hit], text[hit]
+    again = second[text]
+    next_keys = _in_cells(salted[again], first[text[again]] + 1)
+    passing = bloom.contains(next_keys)
+    return (np.concatenate([keys, next_keys[passing]]),
+            np.concatenate([text, text[again][passing]]).astype(np.uint32))
 
 
 def _deletion_cells(owner: np.ndarray, text_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from filters.bloom import Bloom, size_for
-from filters.lsh_keys import LshEntries, lsh_entries
+from filters.lsh_keys import LshEntries, lsh_entries, probe_entries, sketches_of
 from filters.text_rows import TextTable
 from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, earlier_part, earlier_videos, items_of
@@ -42,8 +42,9 @@ def _exact_hashes(ref, exchange: Exchange) -> np.ndarray:
 
 
 def _text_keys(ref, config: Config, exchange: Exchange) -> np.ndarray:
+    """Text hashes and LSH entries reaching one cell further down: what ``probe_entries`` needs."""
     table = exchange.get(ref[1])
-    return np.concatenate([table.hashes.astype(np.uint64), lsh_entries(table, config.near_dup).keys])
+    return np.concatenate([table.hashes.astype(np.uint64), lsh_entries(table, config.near_dup, cells_below=1).keys])
 
 
 def bloom_bits(input_bytes: int) -> int:
@@ -104,16 +105,16 @@ def text_candidates(table: pa.Table, config: Config, bloom: Bloom) -> tuple[pa.T
     texts = _text_table(alive)
     same_text = bloom.contains(texts.hashes.astype(np.uint64))
     bands = alive.column("band_hashes").combine_chunks().values.to_numpy(zero_copy_only=False)
-    entries = lsh_entries(texts, config.near_dup, bands.reshape(n, config.near_dup.bands))
-    passing = bloom.contains(entries.keys)
-    band_hit = np.zeros(n, dtype=bool)
-    band_hit[entries.text[passing].astype(np.int64)] = True
-    chosen = band_hit & ~same_text
+    keys, text = probe_entries(texts, config.near_dup, bands.reshape(n, config.near_dup.bands), bloom)
+    chosen = np.zeros(n, dtype=bool)
+    chosen[text] = True
+    chosen &= ~same_text
     renumber = np.cumsum(chosen) - 1
-    keep = passing & chosen[entries.text.astype(np.int64)]
-    chosen_entries = LshEntries(entries.keys[keep], renumber[entries.text[keep].astype(np.int64)].astype(np.uint32),
-                                entries.hashes[chosen], entries.sketches[chosen], np.ones(int(chosen.sum()), dtype=bool))
-    return alive.filter(pa.array(same_text)), chosen_entries
+    keep = chosen[text]
+    picked = np.flatnonzero(chosen)
+    entries = LshEntries(keys[keep], renumber[text[keep]].astype(np.uint32), texts.hashes[picked],
+                         sketches_of([texts.texts[i] for i in picked.tolist()]), np.ones(len(picked), dtype=bool))
+    return alive.filter(pa.array(same_text)), entries
 
 
 class _EarlierFn(beam.DoFn):

@@ -125,6 +125,18 @@ class LshEntries(NamedTuple):
         return self.earlier if self.earlier is not None else np.zeros(len(self.hashes), dtype=bool)
 
 
+def concat_entries(pieces: list[LshEntries]) -> LshEntries:
+    """The entries of several text tables as those of one (text indexes shifted past the earlier pieces' texts)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    offsets = np.cumsum([0] + [len(piece.hashes) for piece in pieces[:-1]])
+    return LshEntries(np.concatenate([piece.keys for piece in pieces]),
+                      np.concatenate([piece.text + np.uint32(offset) for piece, offset in zip(pieces, offsets.tolist())]),
+                      np.concatenate([piece.hashes for piece in pieces]),
+                      np.concatenate([piece.sketches for piece in pieces]),
+                      np.concatenate([piece.earlier_flags() for piece in pieces]))
+
+
 def earlier_texts(table: TextTable) -> np.ndarray:
     """Bool per text of a table: every record with it is an earlier run's (virtual record ids are negative)."""
     if not len(table.hashes):

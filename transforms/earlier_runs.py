@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from filters.bloom import Bloom, size_for
-from filters.lsh_keys import LshEntries, lsh_entries, probe_entries, sketches_of
+from filters.lsh_keys import LshEntries, concat_entries, lsh_entries, probe_entries, sketches_of
 from filters.text_rows import TextTable
 from pipeline.config import Config
 from pipeline.dedup_index import EarlierRun, earlier_part, earlier_videos, items_of
@@ -129,6 +129,10 @@ class _EarlierFn(beam.DoFn):
         self.new_keys = LoadedBloom(self.exchange)
 
 
+SCAN_ROWS = 8192  # an index part is probed in slices: its ~35 probes per record then fit in the allocator's reused
+# memory instead of fresh pages (page faults were a third of the scan's CPU: docs/BENCHMARKS.md)
+
+
 class _EarlierCandidatesFn(_EarlierFn):
 
     def process(self, part: tuple[int, str], bloom_ref):
@@ -142,7 +146,10 @@ class _EarlierCandidatesFn(_EarlierFn):
         exact = table.filter(pa.array(_any_hit(table.column("exact_hashes"), bloom)))
         for keyed in key_entries(items_of(exact), self.config.exact_dup, self.exchange, bloom):
             yield beam.pvalue.TaggedOutput(EXACT_KEYS, keyed)
-        same_text, entries = text_candidates(table, self.config, bloom)
+        pieces = [text_candidates(table.slice(start, SCAN_ROWS), self.config, bloom)
+                  for start in range(0, table.num_rows, SCAN_ROWS)]
+        same_text = pa.concat_tables([same for same, _ in pieces])
+        entries = concat_entries([piece for _, piece in pieces])
         keyed_texts, same_text_edges = key_members(items_of(same_text), self.config.near_dup, self.exchange)
         for keyed in keyed_texts:
             yield beam.pvalue.TaggedOutput(TEXTS, keyed)

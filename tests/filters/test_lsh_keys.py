@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from filters.bloom import Bloom, size_for
-from filters.lsh_keys import lsh_entries, probe_entries, text_band_hashes
+from filters.lsh_keys import concat_entries, lsh_entries, probe_entries, text_band_hashes
 from filters.near_dup import text_hash
 from filters.text_rows import TextRow, TextTable
 from pipeline.config import NearDupConfig
@@ -72,3 +72,17 @@ def test_texts_of_several_records_are_refused():
     table = TextTable.of([TextRow(1, "王者荣耀李白连招教学", [((1, "a"), 10.0, 10.0), ((2, "b"), 30.0, 30.0)])])
     with pytest.raises(ValueError):
         probe_entries(table, config, text_band_hashes(table.texts, config), Bloom(1 << 16))
+
+
+def test_concatenated_entries_name_the_same_texts_as_entries_of_the_concatenated_table():
+    config = NearDupConfig()
+    rng = random.Random(5)
+    a, b = _texts(rng, 30, 1, [10.0, None]), _texts(rng, 20, 100, [11.0, 40.0])
+    joined = concat_entries([lsh_entries(a, config), lsh_entries(b, config)])
+    whole = lsh_entries(TextTable.concat([a, b]), config)
+
+    def named(e):
+        return sorted(zip(e.keys.tolist(), e.hashes[e.text.astype(np.int64)].tolist(), e.sketches[e.text].tolist()))
+
+    assert named(joined) == named(whole)
+    assert np.array_equal(joined.earlier, whole.earlier)

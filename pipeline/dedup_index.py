@@ -9,6 +9,12 @@ title, doubling the index). Every record that took part in dedup is in it,
 kept or not: a new record that duplicates a rejected duplicate of an earlier kept one joins that cluster, as it
 would in one run over everything.
 
+Why parts follow the ledger's units of work rather than key-hash partitions (which the issue first sketched): a record
+has ~70 keys, so hash partitions of keys would store each record ~70 times or need a join back to its row; a
+later run's keys (~7M for 100k new records) land in every hash partition, so every partition would be read anyway;
+and a part per unit is written by the worker that writes that ledger part, with no extra shuffle. The keys are
+matched by hash where it counts: in the Bloom filter and the dedup shuffles (``transforms.earlier_runs``).
+
 A later run gives each earlier record a *virtual* record id below every id of its own input (``virtual_id``):
 earlier runs come first in record order, the oldest first, so dedup's "smallest record id wins" makes the earlier
 copy the representative, and the ledger routes nothing back to an earlier run (no unit owns a negative id).

@@ -2,13 +2,14 @@
 
 A filter is big (16 MiB for a 100k-record increment) and made of many parts (one per bundle that saw keys), so
 what crosses stages is a reference, never the bits: each bundle puts its part into the exchange (a spill file on
-the local runner), a global combine collects the parts' references and ORs them once into one more file, and each
-worker loads that file once (``LoadedBloom``). Passing the bits themselves cost an increment ~2.5 s of a 26 s run
+the local runner), the parts are OR-ed in up to 16 groups and those once more by a global combine into one file,
+and each worker loads that file once (``LoadedBloom``). Passing the bits themselves cost an increment ~2.5 s of a 26 s run
 (each 16 MiB part pickled through the runner twice, then the merged filter once more to every consumer), and
 passing the keys to a separate stage that built the filter cost another second (docs/BENCHMARKS.md).
 """
 from __future__ import annotations
 
+import zlib
 from typing import Callable
 
 import apache_beam as beam
@@ -46,9 +47,28 @@ class _PartialBloom(beam.DoFn):
                                 [GlobalWindow()])
 
 
+SHARDS = 16  # parts are OR-ed in this many groups first, so the last union reads at most this many filters
+
+
+def _union(refs, exchange: Exchange) -> Ref | None:
+    """The reference of the OR of some parts (None: no part)."""
+    words = None
+    for part in exchange.chunks(sorted(refs)):  # sorted: the same union whatever the parts' order
+        words = part.copy() if words is None else np.bitwise_or(words, part, out=words)
+    return None if words is None else exchange.put("bloom", 0, words)[1]
+
+
+def _shard(ref: Ref) -> tuple[int, Ref]:
+    return zlib.crc32(ref if isinstance(ref, bytes) else ref.encode()) % SHARDS, ref
+
+
+def _union_of_shard(keyed, exchange: Exchange) -> Ref | None:
+    return _union(keyed[1], exchange)
+
+
 class _UnionOfParts(beam.CombineFn):
-    """Part references -> the reference of their OR (None: no part, i.e. no key at all). The accumulator is the
-    list of references, so combining moves names, and the bits are read once, by ``extract_output``."""
+    """Shard unions' references -> the reference of their OR (None: no part, i.e. no key at all). The accumulator
+    is the list of references, so combining moves names, and the bits are read once, by ``extract_output``."""
 
     def __init__(self, exchange: Exchange) -> None:
         self.exchange = exchange
@@ -64,10 +84,7 @@ class _UnionOfParts(beam.CombineFn):
         return [ref for acc in accs for ref in acc]
 
     def extract_output(self, acc: list) -> Ref | None:
-        words = None
-        for part in self.exchange.chunks(sorted(acc)):  # sorted: the same union whatever the parts' order
-            words = part.copy() if words is None else np.bitwise_or(words, part, out=words)
-        return None if words is None else self.exchange.put("bloom", 0, words)[1]
+        return _union(acc, self.exchange)
 
 
 class BloomOfKeys(beam.PTransform):
@@ -85,8 +102,22 @@ class BloomOfKeys(beam.PTransform):
         # each source's parts are built where its keys are made (fused into the stage that makes them)
         parts = tuple(collection | f"Part{i}" >> beam.ParDo(_PartialBloom(self.bits, self.exchange, keys_of, *args))
                       for i, (collection, keys_of, *args) in enumerate(self.sources))
-        return (parts
-                | "Parts" >> beam.Flatten()
+        return parts | "Parts" >> beam.Flatten() | "Union" >> UnionOfParts(self.exchange)
+
+
+class UnionOfParts(beam.PTransform):
+    """Filter part references -> a singleton: the reference of their OR (None when there are none). In two steps,
+    as there is one part per bundle: a runner with thousands of bundles must not have one worker read them all."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        super().__init__()
+        self.exchange = exchange
+
+    def expand(self, refs):
+        return (refs
+                | "Shard" >> beam.Map(_shard)
+                | "GroupShards" >> beam.GroupByKey()
+                | "ShardUnions" >> beam.Map(_union_of_shard, self.exchange)
                 | "Union" >> beam.CombineGlobally(_UnionOfParts(self.exchange)))
 
 

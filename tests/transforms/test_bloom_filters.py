@@ -6,7 +6,7 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.batching import Exchange
-from transforms.bloom_filters import BloomOfKeys, LoadedBloom
+from transforms.bloom_filters import SHARDS, BloomOfKeys, LoadedBloom, UnionOfParts
 
 BITS = 1 << 16
 
@@ -59,3 +59,19 @@ def test_union_holds_every_key_of_every_source(tmp_path, spill):
 
 def test_no_keys_at_all_gives_no_filter(tmp_path):
     _run([(0, 0)], [], np.arange(5, dtype=np.uint64), Exchange(str(tmp_path)), equal_to([None]))
+
+
+def test_union_of_more_parts_than_shards(tmp_path):
+    exchange = Exchange(str(tmp_path))
+    parts = [np.zeros(BITS // 64, dtype=np.uint64) for _ in range(3 * SHARDS)]
+    for i, words in enumerate(parts):
+        words[i] = np.uint64(1) << np.uint64(i % 64)
+    refs = [exchange.put("bloom_parts", 0, words)[1] for words in parts]
+    want = np.bitwise_or.reduce(parts)
+
+    def check(answers):
+        [ref] = answers
+        assert np.array_equal(exchange.get(ref), want)
+
+    with beam.Pipeline(runner=FnApiRunner()) as p:
+        assert_that(p | beam.Create(refs) | UnionOfParts(exchange), check)

@@ -129,9 +129,9 @@ def concat_entries(pieces: list[LshEntries]) -> LshEntries:
     """The entries of several text tables as those of one (text indexes shifted past the earlier pieces' texts)."""
     if len(pieces) == 1:
         return pieces[0]
-    offsets = np.cumsum([0] + [len(piece.hashes) for piece in pieces[:-1]])
+    offsets = np.cumsum([0] + [len(piece.hashes) for piece in pieces[:-1]]).tolist()
     return LshEntries(np.concatenate([piece.keys for piece in pieces]),
-                      np.concatenate([piece.text + np.uint32(offset) for piece, offset in zip(pieces, offsets.tolist())]),
+                      np.concatenate([piece.text + np.uint32(offset) for piece, offset in zip(pieces, offsets)]),
                       np.concatenate([piece.hashes for piece in pieces]),
                       np.concatenate([piece.sketches for piece in pieces]),
                       np.concatenate([piece.earlier_flags() for piece in pieces]))

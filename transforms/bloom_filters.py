@@ -3,9 +3,9 @@
 A filter is big (16 MiB for a 100k-record increment) and made of many parts (one per bundle that saw keys), so
 what crosses stages is a reference, never the bits: each bundle puts its part into the exchange (a spill file on
 the local runner), the parts are OR-ed in up to 16 groups and those once more by a global combine into one file,
-and each worker loads that file once (``LoadedBloom``). Passing the bits themselves cost an increment ~2.5 s of a 26 s run
-(each 16 MiB part pickled through the runner twice, then the merged filter once more to every consumer), and
-passing the keys to a separate stage that built the filter cost another second (docs/BENCHMARKS.md).
+and each worker loads that file once (``LoadedBloom``). Passing the bits themselves cost an increment ~2.5 s of a
+26 s run (each 16 MiB part pickled through the runner twice, then the merged filter once more to every consumer),
+and passing the keys to a separate stage that built the filter cost another second (docs/BENCHMARKS.md).
 """
 from __future__ import annotations
 

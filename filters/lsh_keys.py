@@ -176,7 +176,7 @@ def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig,
     out_keys = np.empty(n_band + len(which), dtype=np.uint64)
     out_text = np.empty(len(out_keys), dtype=np.uint32)
     band_view = out_keys[:n_band].reshape(len(owner), config.bands)
-    band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * _BAND_SALT
+    band_salt = _band_salts(config.bands)
     with np.errstate(over="ignore"):
         np.bitwise_xor(keys[owner], band_salt[None, :], out=band_view)
         band_view *= _GOLDEN
@@ -189,6 +189,11 @@ def lsh_entries(rows: list[TextRow] | TextTable, config: NearDupConfig,
     out_text[:n_band].reshape(len(owner), config.bands)[:] = owner[:, None]
     out_text[n_band:] = text_of
     return LshEntries(out_keys, out_text, table.hashes, sketches_of(texts), earlier_texts(table))
+
+
+def _band_salts(bands: int) -> np.ndarray:
+    """One salt per band: the same band hash in two bands must make two bucket keys."""
+    return np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT
 
 
 def _in_cells(salted: np.ndarray, cells: np.ndarray) -> np.ndarray:
@@ -218,7 +223,7 @@ def probe_entries(table: TextTable, config: NearDupConfig, band_hashes: np.ndarr
         width = max(config.duration_tolerance, 1e-3)
         first = np.where(known, np.floor(np.where(known, table.lo, 0) / width), _UNKNOWN_CELL).astype(np.int64)
         second = known
-    band_salt = np.arange(1, config.bands + 1, dtype=np.uint64) * _BAND_SALT
+    band_salt = _band_salts(config.bands)
     with np.errstate(over="ignore"):
         salted = (band_hashes ^ band_salt[None, :]).ravel()
         salted *= _GOLDEN
